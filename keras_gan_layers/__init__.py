@@ -1,0 +1,11 @@
+"""keras-gan-layers: reusable GAN components for Keras 3.
+
+`GAN` trains with plain `model.fit`; losses, penalties, reference networks,
+callbacks and data helpers each work on their own too.
+"""
+
+from keras_gan_layers import architectures, callbacks, datasets, losses, penalties, utils
+from keras_gan_layers.callbacks import ImageSnapshot
+from keras_gan_layers.models import GAN
+from keras_gan_layers.models.nonfinite_guard import NonFiniteLossError
+from keras_gan_layers.version import __version__

@@ -1,0 +1,3 @@
+"""Keras callbacks for GAN training."""
+
+from keras_gan_layers.callbacks.image_snapshot import ImageSnapshot

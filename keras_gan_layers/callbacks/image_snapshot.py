@@ -1,0 +1,161 @@
+"""`ImageSnapshot`: fixed-latent sample grids written during training."""
+
+import os
+
+import keras
+import numpy as np
+
+from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.utils.image_grid import image_grid, save_image_grid
+
+
+@keras_gan_export()
+class ImageSnapshot(keras.callbacks.Callback):
+    """Write a grid of generated images every `every_n_epochs` epochs.
+
+    The same latent vectors are used every time (drawn once from `seed`), so
+    successive grids show how the same samples evolve. Each snapshot is a PNG
+    named `epoch_0001.png` (1-based epoch) in `directory`, and, when
+    `log_dir` is given, an image summary for TensorBoard (needs TensorFlow
+    installed, whatever the Keras backend).
+
+    Works with any model that has a `generator` attribute (a `GAN`), or with
+    the `generator` passed here. The latent shape is read from the model's
+    `latent_shape` or from the generator's input; the latent vectors are
+    standard normal unless the model says `latent_distribution="uniform"`.
+
+    Args:
+        directory: Folder for the PNG files (created if missing), or None
+            for TensorBoard only.
+        every_n_epochs: Snapshot period in epochs.
+        num_images: Images per grid.
+        seed: Seed of the fixed latent vectors.
+        generator: Generator to use instead of `model.generator`.
+        log_dir: TensorBoard log directory, or None.
+        scale: Integer upscaling of the PNG (nearest neighbour).
+        value_range: Output range of the generator, mapped to [0, 255].
+
+    Example:
+
+    ```python
+    gan.fit(images, epochs=20,
+            callbacks=[ImageSnapshot("samples", every_n_epochs=5)])
+    ```
+    """
+
+    def __init__(
+        self,
+        directory,
+        every_n_epochs=1,
+        num_images=64,
+        seed=1337,
+        generator=None,
+        log_dir=None,
+        scale=1,
+        value_range=(-1.0, 1.0),
+    ):
+        super().__init__()
+        if directory is None and log_dir is None:
+            raise ValueError("ImageSnapshot needs a directory, a log_dir or both.")
+        if int(every_n_epochs) < 1 or int(num_images) < 1 or int(scale) < 1:
+            raise ValueError(
+                "every_n_epochs, num_images and scale must be >= 1. Received: "
+                f"every_n_epochs={every_n_epochs}, num_images={num_images}, "
+                f"scale={scale}"
+            )
+        self.directory = directory
+        self.every_n_epochs = int(every_n_epochs)
+        self.num_images = int(num_images)
+        self.seed = seed
+        self.generator = generator
+        self.log_dir = log_dir
+        self.scale = int(scale)
+        self.value_range = tuple(value_range)
+        self.written = []
+        self._latents = None
+        self._writer = None
+        if log_dir is not None:
+            try:
+                import tensorflow  # noqa: F401
+            except ImportError as e:
+                raise ImportError(
+                    "ImageSnapshot(log_dir=...) writes TensorBoard summaries "
+                    "with TensorFlow, which is not installed: pip install "
+                    "tensorflow, or pass log_dir=None."
+                ) from e
+
+    def _generator(self):
+        generator = self.generator or getattr(self.model, "generator", None)
+        if generator is None:
+            raise ValueError(
+                "ImageSnapshot needs a model with a `generator` attribute, or "
+                "ImageSnapshot(generator=...)."
+            )
+        return generator
+
+    def _latent_vectors(self, generator):
+        if self._latents is None:
+            shape = getattr(self.model, "latent_shape", None) if self.model else None
+            if shape is None:
+                shape = tuple(generator.inputs[0].shape[1:])
+            rng = np.random.default_rng(self.seed)
+            size = (self.num_images, *shape)
+            if getattr(self.model, "latent_distribution", "normal") == "uniform":
+                self._latents = rng.uniform(-1.0, 1.0, size).astype("float32")
+            else:
+                self._latents = rng.standard_normal(size).astype("float32")
+        return self._latents
+
+    def snapshot(self, epoch):
+        """Write the grid for (0-based) `epoch` now; return the PNG path."""
+        generator = self._generator()
+        images = keras.ops.convert_to_numpy(
+            generator(self._latent_vectors(generator), training=False)
+        )
+        path = None
+        if self.directory is not None:
+            path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
+            save_image_grid(
+                images, path, value_range=self.value_range, scale=self.scale
+            )
+            self.written.append(path)
+        if self.log_dir is not None:
+            self._write_summary(images, epoch)
+        return path
+
+    def _write_summary(self, images, epoch):
+        import tensorflow as tf
+
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.log_dir)
+        grid = image_grid(images, value_range=self.value_range)
+        if grid.ndim == 2:
+            grid = grid[..., None]
+        with self._writer.as_default():
+            tf.summary.image("generated_images", grid[None], step=epoch + 1)
+        self._writer.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs == 0:
+            self.snapshot(epoch)
+
+    def get_config(self):
+        """Constructor arguments (a `generator` passed in is not included)."""
+        return {
+            "directory": self.directory,
+            "every_n_epochs": self.every_n_epochs,
+            "num_images": self.num_images,
+            "seed": self.seed,
+            "log_dir": self.log_dir,
+            "scale": self.scale,
+            "value_range": list(self.value_range),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,7 @@
+"""Data: bundled digits, image folders, `keras.datasets` by name, 2-D mixtures."""
+
+from keras_gan_layers.datasets.digits import load_digits
+from keras_gan_layers.datasets.directory import from_directory
+from keras_gan_layers.datasets.keras_datasets import KERAS_DATASETS, load
+from keras_gan_layers.datasets.mixtures import gaussian_mixture, mixture_modes, mode_coverage
+from keras_gan_layers.datasets.scaling import scale_images

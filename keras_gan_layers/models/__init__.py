@@ -1,0 +1,3 @@
+"""GAN models."""
+
+from keras_gan_layers.models.gan import GAN
