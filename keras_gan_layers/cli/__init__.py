@@ -1,0 +1,1 @@
+"""The `keras-gan` command: one module per subcommand."""
