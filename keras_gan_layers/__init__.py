@@ -4,7 +4,14 @@
 callbacks and data helpers each work on their own too.
 """
 
-from keras_gan_layers import architectures, callbacks, datasets, losses, penalties, utils
+from keras_gan_layers import (
+    architectures,
+    callbacks,
+    datasets,
+    losses,
+    penalties,
+    utils,
+)
 from keras_gan_layers.callbacks import ImageSnapshot
 from keras_gan_layers.models import GAN
 from keras_gan_layers.models.nonfinite_guard import NonFiniteLossError

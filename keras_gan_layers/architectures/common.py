@@ -26,7 +26,12 @@ def image_shape_arg(image_shape, num_blocks, builder):
 
 
 def positive_int(value, name, builder):
-    if isinstance(value, bool) or not np.isscalar(value) or int(value) != value or value < 1:
+    if (
+        isinstance(value, bool)
+        or not np.isscalar(value)
+        or int(value) != value
+        or value < 1
+    ):
         raise ValueError(f"{builder} needs {name} >= 1. Received: {name}={value}")
     return int(value)
 

@@ -81,7 +81,9 @@ def dcgan_generator(
         if norm is not None:
             x = norm(x)
         x = layers.ReLU()(x)
-    outputs = layers.Conv2D(channels, 3, padding="same", activation="tanh", dtype="float32")(x)
+    outputs = layers.Conv2D(
+        channels, 3, padding="same", activation="tanh", dtype="float32"
+    )(x)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -146,9 +148,9 @@ def dcgan_discriminator(
     inputs = keras.Input(image_shape, name="image")
     x = inputs
     for i in range(num_blocks):
-        x = wrap(
-            layers.Conv2D(filters * 2**i, kernel_size, strides=2, padding="same")
-        )(x)
+        x = wrap(layers.Conv2D(filters * 2**i, kernel_size, strides=2, padding="same"))(
+            x
+        )
         norm = normalization_layer(normalization, builder) if i else None
         if norm is not None:
             x = norm(x)

@@ -69,7 +69,9 @@ def mlp_generator(
         if normalization == "batch":
             x = layers.BatchNormalization()(x)
         x = layers.Activation(activation)(x)
-    x = layers.Dense(math.prod(output_shape), activation=output_activation, dtype="float32")(x)
+    x = layers.Dense(
+        math.prod(output_shape), activation=output_activation, dtype="float32"
+    )(x)
     if len(output_shape) > 1:
         x = layers.Reshape(output_shape)(x)
     return keras.Model(inputs, x, name=name)
@@ -110,7 +112,9 @@ def mlp_discriminator(
     builder = "mlp_discriminator"
     input_shape = tuple(positive_int(d, "input_shape", builder) for d in input_shape)
     if not 0.0 <= float(dropout) < 1.0:
-        raise ValueError(f"{builder} needs 0 <= dropout < 1. Received: dropout={dropout}")
+        raise ValueError(
+            f"{builder} needs 0 <= dropout < 1. Received: dropout={dropout}"
+        )
 
     def wrap(layer):
         return layers.SpectralNormalization(layer) if spectral_norm else layer

@@ -76,12 +76,14 @@ class ImageSnapshot(keras.callbacks.Callback):
         self._writer = None
         if log_dir is not None:
             try:
+                import tensorboard  # noqa: F401
                 import tensorflow  # noqa: F401
             except ImportError as e:
                 raise ImportError(
-                    "ImageSnapshot(log_dir=...) writes TensorBoard summaries "
-                    "with TensorFlow, which is not installed: pip install "
-                    "tensorflow, or pass log_dir=None."
+                    "ImageSnapshot(log_dir=...) writes TensorBoard summaries, "
+                    "which needs TensorFlow and TensorBoard: pip install "
+                    '"keras-gan-layers[tensorboard]" (or pip install tensorboard), '
+                    f"or pass log_dir=None. ({e})"
                 ) from e
 
     def _generator(self):

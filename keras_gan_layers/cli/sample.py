@@ -10,7 +10,9 @@ def add_parser(subparsers, name):
         name,
         help="write a grid of samples from a saved generator.keras or gan.keras",
     )
-    p.add_argument("--model", required=True, help="path of generator.keras or gan.keras")
+    p.add_argument(
+        "--model", required=True, help="path of generator.keras or gan.keras"
+    )
     p.add_argument("-n", "--num-images", type=positive_int, default=64)
     p.add_argument("--out", default="grid.png", help="output PNG path")
     p.add_argument("--seed", type=int, default=0)
@@ -32,9 +34,13 @@ def run(args):
     try:
         model = keras.saving.load_model(args.model, compile=False)
     except Exception as e:
-        raise UsageError(f"could not load {args.model!r} as a Keras model ({e})") from None
+        raise UsageError(
+            f"could not load {args.model!r} as a Keras model ({e})"
+        ) from None
     generator = getattr(model, "generator", model)
-    latent_shape = getattr(model, "latent_shape", None) or tuple(generator.inputs[0].shape[1:])
+    latent_shape = getattr(model, "latent_shape", None) or tuple(
+        generator.inputs[0].shape[1:]
+    )
     rng = np.random.default_rng(args.seed)
     latents = rng.standard_normal((args.num_images, *latent_shape)).astype("float32")
     if getattr(model, "latent_distribution", "normal") == "uniform":

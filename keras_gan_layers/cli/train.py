@@ -22,26 +22,78 @@ def add_parser(subparsers, name):
         name,
         help="train a DCGAN (default: the bundled 8x8 digits, about a minute on 2 CPU cores)",
     )
-    p.add_argument("--dataset", default="digits", help=f"one of: {', '.join(DATASETS)} (default: digits)")
-    p.add_argument("--data-dir", default=None, help="train on the images in this folder instead of --dataset")
-    p.add_argument("--image-size", type=positive_int, default=None,
-                   help="image height and width, divisible by 4 (default: 16 for digits, 64 for --data-dir, native otherwise)")
-    p.add_argument("--grayscale", action="store_true", help="read --data-dir images as grayscale")
-    p.add_argument("--loss", default="bce", help="adversarial loss: bce, minimax, lsgan, wgan, hinge, ragan (default: bce)")
-    p.add_argument("--penalty", default="none", help=f"discriminator penalty: {', '.join(PENALTIES)} (default: none)")
-    p.add_argument("--penalty-weight", type=non_negative_float, default=None,
-                   help="penalty weight (gamma for r1/r2); default: the penalty's own (10)")
-    p.add_argument("--d-steps", type=positive_int, default=1, help="discriminator updates per generator update")
+    p.add_argument(
+        "--dataset",
+        default="digits",
+        help=f"one of: {', '.join(DATASETS)} (default: digits)",
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="train on the images in this folder instead of --dataset",
+    )
+    p.add_argument(
+        "--image-size",
+        type=positive_int,
+        default=None,
+        help="image height and width, divisible by 4 (default: 16 for digits, 64 for --data-dir, native otherwise)",
+    )
+    p.add_argument(
+        "--grayscale", action="store_true", help="read --data-dir images as grayscale"
+    )
+    p.add_argument(
+        "--loss",
+        default="bce",
+        help="adversarial loss: bce, minimax, lsgan, wgan, hinge, ragan (default: bce)",
+    )
+    p.add_argument(
+        "--penalty",
+        default="none",
+        help=f"discriminator penalty: {', '.join(PENALTIES)} (default: none)",
+    )
+    p.add_argument(
+        "--penalty-weight",
+        type=non_negative_float,
+        default=None,
+        help="penalty weight (gamma for r1/r2); default: the penalty's own (10)",
+    )
+    p.add_argument(
+        "--d-steps",
+        type=positive_int,
+        default=1,
+        help="discriminator updates per generator update",
+    )
     p.add_argument("--epochs", type=positive_int, default=40)
     p.add_argument("--batch-size", type=positive_int, default=64)
     p.add_argument("--latent-dim", type=positive_int, default=64)
-    p.add_argument("--filters", type=positive_int, default=64, help="width of the networks")
-    p.add_argument("--lr", type=positive_float, default=2e-4, help="Adam learning rate of both networks")
+    p.add_argument(
+        "--filters", type=positive_int, default=64, help="width of the networks"
+    )
+    p.add_argument(
+        "--lr",
+        type=positive_float,
+        default=2e-4,
+        help="Adam learning rate of both networks",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--snapshot-every", type=positive_int, default=1, help="write a sample grid every N epochs")
-    p.add_argument("--out", default="keras_gan_output", help="output directory (default: ./keras_gan_output)")
-    p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=None,
-                   help="Keras fit verbosity (default: progress bar on a terminal, one line per epoch otherwise)")
+    p.add_argument(
+        "--snapshot-every",
+        type=positive_int,
+        default=1,
+        help="write a sample grid every N epochs",
+    )
+    p.add_argument(
+        "--out",
+        default="keras_gan_output",
+        help="output directory (default: ./keras_gan_output)",
+    )
+    p.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        default=None,
+        help="Keras fit verbosity (default: progress bar on a terminal, one line per epoch otherwise)",
+    )
     return p
 
 
@@ -51,16 +103,22 @@ def validate(args):
     from keras_gan_layers.datasets.directory import check_image_directory
 
     if args.data_dir is None and args.dataset not in DATASETS:
-        raise UsageError(f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)} (or --data-dir PATH)")
+        raise UsageError(
+            f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)} (or --data-dir PATH)"
+        )
     if args.data_dir is not None:
         try:
             check_image_directory(args.data_dir)
         except ValueError as e:
             raise UsageError(str(e)) from None
     if args.loss.lower() not in losses.ALIASES:
-        raise UsageError(f"unknown loss {args.loss!r}; valid losses: {', '.join(sorted(losses.ALIASES))}")
+        raise UsageError(
+            f"unknown loss {args.loss!r}; valid losses: {', '.join(sorted(losses.ALIASES))}"
+        )
     if args.penalty not in PENALTIES:
-        raise UsageError(f"unknown penalty {args.penalty!r}; valid penalties: {', '.join(PENALTIES)}")
+        raise UsageError(
+            f"unknown penalty {args.penalty!r}; valid penalties: {', '.join(PENALTIES)}"
+        )
     if args.image_size is not None and args.image_size % 4:
         raise UsageError(f"--image-size must be divisible by 4, got {args.image_size}")
     writable_directory(args.out)
@@ -91,10 +149,14 @@ def load_data(args):
             import keras
 
             images = keras.ops.convert_to_numpy(
-                keras.ops.image.resize(images, (args.image_size, args.image_size), antialias=True)
+                keras.ops.image.resize(
+                    images, (args.image_size, args.image_size), antialias=True
+                )
             ).clip(-1, 1)
     if images.shape[1] % 4 or images.shape[2] % 4:
-        raise UsageError(f"image size {images.shape[1:3]} is not divisible by 4; pass --image-size")
+        raise UsageError(
+            f"image size {images.shape[1:3]} is not divisible by 4; pass --image-size"
+        )
     return images, tuple(images.shape[1:])
 
 
@@ -150,8 +212,12 @@ def run(args):
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
 
-    generator = kgl.architectures.dcgan_generator(args.latent_dim, image_shape, filters=args.filters)
-    discriminator = kgl.architectures.dcgan_discriminator(image_shape, filters=args.filters)
+    generator = kgl.architectures.dcgan_generator(
+        args.latent_dim, image_shape, filters=args.filters
+    )
+    discriminator = kgl.architectures.dcgan_discriminator(
+        image_shape, filters=args.filters
+    )
     gan = kgl.GAN(generator, discriminator, seed=args.seed)
     gan.compile(
         d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
@@ -162,12 +228,27 @@ def run(args):
     )
     scale = max(1, 128 // image_shape[0])
     snapshots = kgl.ImageSnapshot(
-        os.path.join(args.out, "samples"), every_n_epochs=args.snapshot_every, seed=args.seed, scale=scale
+        os.path.join(args.out, "samples"),
+        every_n_epochs=args.snapshot_every,
+        seed=args.seed,
+        scale=scale,
     )
-    verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
-    fit_kwargs = {} if args.data_dir else {"batch_size": args.batch_size, "shuffle": True}
+    verbose = (
+        args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
+    )
+    fit_kwargs = (
+        {"shuffle": False}
+        if args.data_dir
+        else {"batch_size": args.batch_size, "shuffle": True}
+    )
     try:
-        history = gan.fit(data, epochs=args.epochs, callbacks=[snapshots], verbose=verbose, **fit_kwargs)
+        history = gan.fit(
+            data,
+            epochs=args.epochs,
+            callbacks=[snapshots],
+            verbose=verbose,
+            **fit_kwargs,
+        )
         failure = None
     except kgl.NonFiniteLossError as e:
         history, failure = gan.history, str(e)

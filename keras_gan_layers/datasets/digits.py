@@ -39,7 +39,9 @@ def load_digits(image_size=None, return_labels=False):
     bunch = sklearn_digits()
     images = bunch.images.astype(np.float32) / 8.0 - 1.0
     if image_size is not None:
-        size = (image_size, image_size) if np.isscalar(image_size) else tuple(image_size)
+        size = (
+            (image_size, image_size) if np.isscalar(image_size) else tuple(image_size)
+        )
         if len(size) != 2 or min(int(s) for s in size) < 1:
             raise ValueError(
                 "image_size must be a positive int or (height, width). "

@@ -77,4 +77,3 @@ def require_real_logits(real_logits, loss_name):
             "real data: call generator_loss(fake_logits, real_logits). "
             "Received: real_logits=None."
         )
-

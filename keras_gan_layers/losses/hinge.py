@@ -14,9 +14,7 @@ def hinge_discriminator_loss(real_logits, fake_logits):
     - [Miyato et al., 2018](https://arxiv.org/abs/1802.05957), equation 16
     """
     real_logits, fake_logits = as_float32(real_logits), as_float32(fake_logits)
-    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(
-        ops.relu(1.0 + fake_logits)
-    )
+    return ops.mean(ops.relu(1.0 - real_logits)) + ops.mean(ops.relu(1.0 + fake_logits))
 
 
 def hinge_generator_loss(fake_logits, real_logits=None):

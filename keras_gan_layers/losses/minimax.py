@@ -16,9 +16,7 @@ def minimax_discriminator_loss(real_logits, fake_logits):
     - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
     """
     real_logits, fake_logits = as_float32(real_logits), as_float32(fake_logits)
-    return ops.mean(ops.softplus(-real_logits)) + ops.mean(
-        ops.softplus(fake_logits)
-    )
+    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
 
 
 def minimax_generator_loss(fake_logits, real_logits=None):

@@ -11,9 +11,7 @@ def _bce_with_logits(target, logits):
     return target * ops.softplus(-logits) + (1.0 - target) * ops.softplus(logits)
 
 
-def non_saturating_discriminator_loss(
-    real_logits, fake_logits, label_smoothing=0.0
-):
+def non_saturating_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
     """Discriminator cross-entropy with one-sided label smoothing.
 
     `BCE(1 - label_smoothing, real) + BCE(0, fake)`, each averaged over the

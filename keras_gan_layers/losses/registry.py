@@ -89,9 +89,7 @@ def get(identifier):
     if isinstance(identifier, dict):
         loss = deserialize(identifier)
         if not isinstance(loss, GANLoss):
-            raise ValueError(
-                f"The config {identifier!r} does not describe a GANLoss."
-            )
+            raise ValueError(f"The config {identifier!r} does not describe a GANLoss.")
         return loss
     raise ValueError(
         "Could not interpret GAN loss identifier: "

@@ -1,6 +1,5 @@
 """Checks on the real data handed to `GAN.fit`, run before any training."""
 
-import itertools
 import types
 
 import numpy as np
@@ -60,13 +59,15 @@ def check_real_data(x, data_range, what="images"):
     if isinstance(x, types.GeneratorType):
         first = next(x)
         check_range(_first_array(first), data_range, what)
-        return itertools.chain([first], x)
+        return _put_back(first, x)
     if hasattr(x, "element_spec") and hasattr(x, "take"):  # tf.data.Dataset
         for element in x.take(1):
             check_range(_as_numpy(_first_array(element)), data_range, what)
         return x
-    if hasattr(x, "__getitem__") and hasattr(x, "on_epoch_end") and hasattr(
-        x, "num_batches"
+    if (
+        hasattr(x, "__getitem__")
+        and hasattr(x, "on_epoch_end")
+        and hasattr(x, "num_batches")
     ):  # keras.utils.PyDataset
         check_range(_as_numpy(_first_array(x[0])), data_range, what)
         return x
@@ -75,6 +76,11 @@ def check_real_data(x, data_range, what="images"):
         return x
     check_range(_as_numpy(x), data_range, what)
     return x
+
+
+def _put_back(first, rest):
+    yield first
+    yield from rest
 
 
 def _as_numpy(value):

@@ -139,8 +139,10 @@ class GAN(keras.Model):
                     "inputs; pass latent_dim (an int or a shape tuple)."
                 )
             return declared
-        shape = (int(latent_dim),) if np.isscalar(latent_dim) else tuple(
-            int(d) for d in latent_dim
+        shape = (
+            (int(latent_dim),)
+            if np.isscalar(latent_dim)
+            else tuple(int(d) for d in latent_dim)
         )
         if any(d <= 0 for d in shape):
             raise ValueError(
@@ -219,8 +221,16 @@ class GAN(keras.Model):
             NotImplementedError: the active Keras backend has no GAN step.
         """
         backend_module()  # fail now, not at the first step, on other backends
-        d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else _default_optimizer()
-        g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else _default_optimizer()
+        d_optimizer = (
+            keras.optimizers.get(d_optimizer)
+            if d_optimizer is not None
+            else _default_optimizer()
+        )
+        g_optimizer = (
+            keras.optimizers.get(g_optimizer)
+            if g_optimizer is not None
+            else _default_optimizer()
+        )
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "d_optimizer and g_optimizer must be two different optimizer "
@@ -375,8 +385,10 @@ class GAN(keras.Model):
         if self.penalties:
             disc = self.discriminator
             if not training:
+
                 def disc(x, training=None):  # noqa: E306 - inference-mode view
                     return self.discriminator(x, training=False)
+
             for penalty in self.penalties:
                 value = penalty(disc, real, fake, seed=self.seed_generator)
                 logs[penalty.name] = value
@@ -485,9 +497,7 @@ class GAN(keras.Model):
             "name": self.name,
             "trainable": self.trainable,
             "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(
-                self.discriminator
-            ),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": list(self.latent_shape),
             "latent_distribution": self.latent_distribution,
             "seed": self.seed,

@@ -59,8 +59,7 @@ class Penalty:
         weight = float(weight)
         if weight < 0:
             raise ValueError(
-                f"{type(self).__name__} weight must be >= 0. Received: "
-                f"weight={weight}"
+                f"{type(self).__name__} weight must be >= 0. Received: weight={weight}"
             )
         self.weight = weight
         self.name = name or self.default_name

@@ -68,9 +68,7 @@ def save_image_grid(images, path, columns=None, value_range=(-1.0, 1.0), scale=1
     grid = image_grid(images, columns=columns, value_range=value_range)
     image = Image.fromarray(grid)
     if scale > 1:
-        image = image.resize(
-            (image.width * scale, image.height * scale), Image.NEAREST
-        )
+        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     image.save(path)

@@ -1,0 +1,102 @@
+import keras
+import numpy as np
+import pytest
+
+from keras_gan_layers import architectures
+
+
+@pytest.mark.parametrize("shape", [(8, 8, 1), (28, 28, 1), (32, 32, 3), (16, 24, 3)])
+def test_dcgan_shapes(shape):
+    g = architectures.dcgan_generator(10, shape, filters=8)
+    d = architectures.dcgan_discriminator(shape, filters=8)
+    images = keras.ops.convert_to_numpy(
+        g(np.random.normal(size=(3, 10)).astype("float32"))
+    )
+    assert images.shape == (3, *shape)
+    assert np.abs(images).max() <= 1.0
+    assert tuple(d(images).shape) == (3, 1)
+
+
+def test_dcgan_num_blocks_64px():
+    g = architectures.dcgan_generator(16, (64, 64, 3), filters=4, num_blocks=4)
+    assert g.output_shape == (None, 64, 64, 3)
+    assert g.layers[2].output.shape == (None, 4, 4, 64)  # reshape to h / 16
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (
+            {"image_shape": (30, 30, 1)},
+            "divisible by 2\\*\\*num_blocks=4.*image_shape=\\(30, 30, 1\\)",
+        ),
+        ({"image_shape": (32, 32, 2)}, "1 or 3 channels"),
+        ({"image_shape": (32, 32)}, "image_shape=\\(height, width, channels\\)"),
+        ({"filters": 0}, "filters >= 1"),
+        ({"normalization": "weird"}, "normalization must be None, 'batch'"),
+    ],
+)
+def test_dcgan_bad_arguments(kwargs, match):
+    args = {"image_shape": (32, 32, 1), **kwargs}
+    with pytest.raises(ValueError, match=match):
+        architectures.dcgan_generator(8, **args)
+    with pytest.raises(ValueError, match=match):
+        architectures.dcgan_discriminator(**args)
+
+
+def test_spectral_norm_wraps_every_weight_layer():
+    d = architectures.dcgan_discriminator((8, 8, 1), filters=4, spectral_norm=True)
+    wrapped = [
+        layer
+        for layer in d.layers
+        if isinstance(layer, keras.layers.SpectralNormalization)
+    ]
+    assert len(wrapped) == 3  # two convolutions and the dense layer
+    # In training mode the wrapped layer uses W / sigma_max(W): check against an SVD.
+    x = np.random.normal(size=(4, 8, 8, 1)).astype("float32")
+    for _ in range(50):
+        d(x, training=True)
+    dense = wrapped[-1]
+    _, kernel = dense.normalized_weights()
+    kernel = keras.ops.convert_to_numpy(kernel)
+    assert np.linalg.svd(kernel.reshape(-1, kernel.shape[-1]), compute_uv=False)[
+        0
+    ] == pytest.approx(1.0, rel=1e-3)
+
+
+def test_instance_and_batch_normalization_options():
+    d = architectures.dcgan_discriminator(
+        (8, 8, 1), filters=4, normalization="instance", dropout=0.3
+    )
+    assert any(isinstance(layer, keras.layers.GroupNormalization) for layer in d.layers)
+    assert any(isinstance(layer, keras.layers.Dropout) for layer in d.layers)
+    g = architectures.dcgan_generator(4, (8, 8, 1), filters=4, normalization=None)
+    assert not any(
+        isinstance(layer, keras.layers.BatchNormalization) for layer in g.layers
+    )
+
+
+def test_mlp_shapes():
+    g = architectures.mlp_generator(4, (2,), hidden_units=(8,), output_activation=None)
+    d = architectures.mlp_discriminator((2,), hidden_units=(8, 8), spectral_norm=True)
+    out = g(np.ones((5, 4), "float32"))
+    assert tuple(out.shape) == (5, 2)
+    assert tuple(d(out).shape) == (5, 1)
+    g = architectures.mlp_generator(4, (28, 28, 1), hidden_units=(16,))
+    assert g.output_shape == (None, 28, 28, 1)
+    assert architectures.mlp_discriminator(
+        (28, 28, 1), hidden_units=(8,)
+    ).output_shape == (None, 1)
+    with pytest.raises(ValueError, match="hidden_units >= 1"):
+        architectures.mlp_generator(4, (2,), hidden_units=(0,))
+
+
+def test_networks_round_trip_through_keras_saving(tmp_path):
+    g = architectures.dcgan_generator(4, (8, 8, 1), filters=4)
+    path = str(tmp_path / "g.keras")
+    g.save(path)
+    z = np.ones((2, 4), "float32")
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(keras.saving.load_model(path)(z)),
+        keras.ops.convert_to_numpy(g(z)),
+    )

@@ -1,0 +1,239 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gan_layers.cli.main import main
+
+TINY = [
+    "--epochs",
+    "2",
+    "--image-size",
+    "8",
+    "--filters",
+    "8",
+    "--latent-dim",
+    "8",
+    "--batch-size",
+    "128",
+    "--verbose",
+    "0",
+]
+
+
+def test_train_writes_everything_then_sample(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert (
+        main(
+            [
+                "train",
+                "--out",
+                str(out),
+                "--loss",
+                "hinge",
+                "--penalty",
+                "r1",
+                "--penalty-weight",
+                "0.5",
+                *TINY,
+            ]
+        )
+        == 0
+    )
+    for name in (
+        "generator.keras",
+        "gan.keras",
+        "history.json",
+        "config.json",
+        "losses.png",
+    ):
+        assert (out / name).is_file(), name
+    assert sorted(os.listdir(out / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    history = json.loads((out / "history.json").read_text())
+    assert set(history) == {
+        "loss",
+        "d_loss",
+        "g_loss",
+        "r1_penalty",
+        "real_score",
+        "fake_score",
+    }
+    assert all(len(v) == 2 and np.isfinite(v).all() for v in history.values())
+    config = json.loads((out / "config.json").read_text())
+    assert (
+        config["loss"] == "hinge"
+        and config["penalty_weight"] == 0.5
+        and config["image_shape"] == [8, 8, 1]
+    )
+    assert "last sample grid" in capsys.readouterr().out
+
+    grid = tmp_path / "grid.png"
+    assert (
+        main(
+            [
+                "sample",
+                "--model",
+                str(out / "generator.keras"),
+                "-n",
+                "9",
+                "--out",
+                str(grid),
+                "--scale",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert np.asarray(Image.open(grid)).shape == (26, 26)  # 3 x 8 + 2 padding
+    assert (
+        main(
+            [
+                "sample",
+                "--model",
+                str(out / "gan.keras"),
+                "-n",
+                "4",
+                "--out",
+                str(grid),
+                "--scale",
+                "2",
+            ]
+        )
+        == 0
+    )
+    assert np.asarray(Image.open(grid)).shape == (34, 34)
+
+
+def test_train_from_directory(tmp_path):
+    data = tmp_path / "images"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(6):
+        Image.fromarray(rng.integers(0, 255, (10, 10), dtype=np.uint8)).save(
+            data / f"{i}.png"
+        )
+    out = tmp_path / "run"
+    args = [
+        "train",
+        "--data-dir",
+        str(data),
+        "--grayscale",
+        "--out",
+        str(out),
+        "--epochs",
+        "1",
+        "--image-size",
+        "8",
+        "--filters",
+        "4",
+        "--latent-dim",
+        "4",
+        "--batch-size",
+        "4",
+        "--verbose",
+        "0",
+    ]
+    assert main(args) == 0
+    assert json.loads((out / "config.json").read_text())["image_shape"] == [8, 8, 1]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["--dataset", "imagenet"],
+            "unknown dataset 'imagenet'; valid datasets: digits, mnist, fashion_mnist, cifar10",
+        ),
+        (["--loss", "wgan-gp"], "unknown loss 'wgan-gp'; valid losses: bce,"),
+        (
+            ["--penalty", "l2"],
+            "unknown penalty 'l2'; valid penalties: none, gp, r1, r2, dragan",
+        ),
+        (["--data-dir", "/nonexistent/images"], "does not exist"),
+        (["--image-size", "10"], "--image-size must be divisible by 4"),
+        (["--epochs", "0"], "argument --epochs: must be a positive integer, got 0"),
+        (
+            ["--batch-size", "-5"],
+            "argument --batch-size: must be a positive integer, got -5",
+        ),
+        (["--epochs", "many"], "expected a positive integer, got 'many'"),
+    ],
+)
+def test_bad_input_one_line_error_before_training(tmp_path, capsys, args, message):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        code = main(["train", "--out", str(out), *args])
+        raise SystemExit(code)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1, err
+    assert not (out / "config.json").exists()
+
+
+def test_empty_data_dir_and_unwritable_out(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert (
+        main(
+            [
+                "train",
+                "--data-dir",
+                str(tmp_path / "empty"),
+                "--out",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
+    assert "No images found" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["train", "--out", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "output directory" in err
+        and "is not writable" in err
+        and len(err.strip().splitlines()) == 1
+    )
+
+
+def test_offline_keras_dataset_is_one_line(tmp_path, capsys, monkeypatch):
+    import keras
+
+    def offline():
+        raise Exception("URL fetch failure")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    assert main(["train", "--dataset", "mnist", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "download failed" in err and len(err.splitlines()) == 1
+
+
+def test_sample_missing_model(tmp_path, capsys):
+    assert main(["sample", "--model", str(tmp_path / "nope.keras")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_console_entry_point_as_a_process(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "keras_gan_layers.cli.main",
+            "train",
+            "--loss",
+            "nope",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if "keras-gan" in line]
+    assert lines == [line for line in result.stderr.splitlines() if line.strip()][-1:]
+    assert "unknown loss 'nope'" in lines[0]

@@ -1,0 +1,38 @@
+"""Small networks and data shared by the tests."""
+
+import keras
+import numpy as np
+
+from keras_gan_layers import GAN, architectures
+
+
+def tiny_dcgan(latent_dim=8, image_shape=(8, 8, 1), seed=0, **gan_kwargs):
+    generator = architectures.dcgan_generator(latent_dim, image_shape, filters=8)
+    discriminator = architectures.dcgan_discriminator(image_shape, filters=8)
+    return GAN(generator, discriminator, seed=seed, **gan_kwargs)
+
+
+def tiny_images(n=64, shape=(8, 8, 1), seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, size=(n, *shape)).astype("float32")
+
+
+def linear_discriminator(dim, w, b=0.0):
+    """D(x) = w . x + b as a Keras model, weights set exactly."""
+    inputs = keras.Input((dim,))
+    layer = keras.layers.Dense(1)
+    model = keras.Model(inputs, layer(inputs))
+    layer.set_weights(
+        [np.asarray(w, "float32").reshape(dim, 1), np.array([b], "float32")]
+    )
+    return model
+
+
+def constant_generator(latent_dim, value):
+    """G(z) = z K + c with K = 0 at the start: every sample equals `value`."""
+    value = np.asarray(value, "float32")
+    inputs = keras.Input((latent_dim,))
+    layer = keras.layers.Dense(len(value), kernel_initializer="zeros")
+    model = keras.Model(inputs, layer(inputs))
+    layer.set_weights([np.zeros((latent_dim, len(value)), "float32"), value])
+    return model
