@@ -23,7 +23,7 @@ def build_parser():
 
 def main(argv=None):
     """Run `keras-gan` with `argv` (default: `sys.argv[1:]`); return the exit code."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hides grappler noise
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
