@@ -7,7 +7,9 @@ from keras_gan_layers import datasets
 
 data = datasets.gaussian_mixture("ring", 4096, seed=0)
 gan = kgl.GAN(
-    kgl.architectures.mlp_generator(8, (2,), hidden_units=(64, 64), output_activation=None),
+    kgl.architectures.mlp_generator(
+        8, (2,), hidden_units=(64, 64), output_activation=None
+    ),
     kgl.architectures.mlp_discriminator((2,), hidden_units=(64, 64)),
     seed=0,
     data_range=None,  # 2-D points, not images in [-1, 1]

@@ -3,7 +3,7 @@
 import tensorflow as tf
 
 
-def input_gradient(fn, x):
+def input_gradient(fn, x, variables=None):
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -35,4 +35,9 @@ def train_step(gan, data):
     with tf.GradientTape() as tape:
         g_loss = gan.compute_generator_loss(real, latents)
     _apply(gan.g_optimizer, tape, g_loss, g_vars)
+    return gan.update_metrics(d_logs, g_loss)
+
+
+def test_step(gan, data):
+    d_logs, g_loss = gan.compute_evaluation_losses(gan.unpack_real(data))
     return gan.update_metrics(d_logs, g_loss)

@@ -1,5 +1,7 @@
 """`GAN`: a `keras.Model` whose `fit` trains a generator against a discriminator."""
 
+import types
+
 import keras
 import numpy as np
 from keras import ops
@@ -279,8 +281,9 @@ class GAN(keras.Model):
             name: keras.metrics.Mean(name=name)
             for name in ["d_loss", "g_loss", *names, "real_score", "fake_score"]
         }
-        self._compile_config = keras.saving.serialize_keras_object(
-            {
+        # Serialized when saving, not now: serializing can import TensorFlow.
+        self._gan_compile_args = _Untracked(
+            **{
                 "d_optimizer": d_optimizer,
                 "g_optimizer": g_optimizer,
                 "loss": loss_obj,
@@ -295,8 +298,8 @@ class GAN(keras.Model):
         )
 
     def get_compile_config(self):
-        if self.compiled and hasattr(self, "_compile_config"):
-            return self._compile_config
+        if self.compiled and hasattr(self, "_gan_compile_args"):
+            return keras.saving.serialize_keras_object(vars(self._gan_compile_args))
         return {}
 
     def compile_from_config(self, config):
@@ -418,11 +421,8 @@ class GAN(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     # ----------------------------------------------------------- Keras hooks
-    def train_step(self, data):
-        return backend_module().train_step(self, data)
-
-    def test_step(self, data):
-        real = self.unpack_real(data)
+    def compute_evaluation_losses(self, real):
+        """Discriminator logs and generator loss in inference mode."""
         batch_size = ops.shape(real)[0]
         _, d_logs = self.compute_discriminator_loss(
             real, self.sample_latents(batch_size), training=False
@@ -430,11 +430,14 @@ class GAN(keras.Model):
         g_loss = self.compute_generator_loss(
             real, self.sample_latents(batch_size), training=False
         )
-        return self.update_metrics(d_logs, g_loss)
+        return d_logs, g_loss
 
-    def predict_step(self, data):
-        latents, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        return self.generator(latents, training=False)
+    def train_step(self, *args):
+        # `data` on TensorFlow and PyTorch, `state, data` on JAX.
+        return backend_module().train_step(self, *args)
+
+    def test_step(self, *args):
+        return backend_module().test_step(self, *args)
 
     def fit(
         self,
@@ -516,3 +519,18 @@ def _loss_scaled(optimizer):
     if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return optimizer
     return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+class _InferenceView:
+    """Calls a network in inference mode whatever `training` it is given."""
+
+    def __init__(self, network):
+        self.network = network
+        self.variables = network.variables
+
+    def __call__(self, x, training=None):
+        return self.network(x, training=False)
+
+
+class _Untracked(types.SimpleNamespace):
+    """Holds objects Keras must not track or save as the model's state."""

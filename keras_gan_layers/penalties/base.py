@@ -19,7 +19,11 @@ def per_sample_norm(x, squared=False):
 
 def discriminator_input_gradient(discriminator, x):
     """Per-sample gradient of the discriminator output w.r.t. its input."""
-    return input_gradient(lambda t: discriminator(t, training=True), x)
+    return input_gradient(
+        lambda t: discriminator(t, training=True),
+        x,
+        variables=getattr(discriminator, "variables", None),
+    )
 
 
 def batch_broadcast_shape(x):

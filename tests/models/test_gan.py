@@ -97,9 +97,10 @@ def test_default_optimizers_are_dcgan_adam():
 def test_other_backends_get_a_clear_error(monkeypatch):
     from keras_gan_layers import backend
 
-    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    monkeypatch.setattr(keras.backend, "backend", lambda: "numpy")
     with pytest.raises(
-        NotImplementedError, match="not implemented for the 'jax' Keras backend"
+        NotImplementedError,
+        match="not implemented for the 'numpy' Keras backend.*tensorflow, jax, torch",
     ):
         backend.backend_module()
 
@@ -119,9 +120,8 @@ def test_fit_numpy_logs_and_steps():
     assert int(gan.d_optimizer.iterations) == 12
 
 
-@pytest.mark.tensorflow_only
 def test_fit_tf_data_with_labels():
-    import tensorflow as tf
+    tf = pytest.importorskip("tensorflow")  # tf.data feeds every backend
 
     x = tiny_images(32)
     labels = np.arange(32)
@@ -206,9 +206,8 @@ def test_bad_real_data_rejected_before_training(x, match):
     assert int(gan.g_optimizer.iterations) == 0
 
 
-@pytest.mark.tensorflow_only
 def test_bad_tf_data_rejected():
-    import tensorflow as tf
+    tf = pytest.importorskip("tensorflow")
 
     ds = tf.data.Dataset.from_tensor_slices(np.full((8, 8, 8, 1), 255, np.uint8)).batch(
         4
@@ -325,6 +324,10 @@ def test_model_checkpoint_monitors_gan_logs(tmp_path):
     assert os.path.exists(path)
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="Keras' PyTorch trainer requires steps_per_execution=1",
+)
 def test_steps_per_execution():
     gan = compiled(steps_per_execution=2)
     gan.fit(tiny_images(32), batch_size=8, epochs=1, verbose=0)

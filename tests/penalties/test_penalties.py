@@ -25,7 +25,9 @@ class Quadratic(keras.layers.Layer):
         self.c = np.asarray(c, "float32")
 
     def call(self, x, training=None):
-        return ops.sum(self.c * ops.square(x), axis=-1, keepdims=True)
+        return ops.sum(
+            ops.convert_to_tensor(self.c) * ops.square(x), axis=-1, keepdims=True
+        )
 
 
 def batch(rng, n=16, dim=2):
@@ -80,7 +82,9 @@ def test_gradient_penalty_interpolates_per_sample(rng):
     fake = np.full((256, 1), -1.0, "float32")
     d = Quadratic(np.array([1.0], "float32"))
     eps = keras.random.uniform((256, 1), seed=keras.random.SeedGenerator(3))
-    x_hat = ops.convert_to_numpy(eps * real + (1 - eps) * fake)
+    x_hat = ops.convert_to_numpy(
+        eps * ops.convert_to_tensor(real) + (1 - eps) * ops.convert_to_tensor(fake)
+    )
     expected = np.mean((np.abs(2 * x_hat[:, 0]) - 1) ** 2)
     got = value(
         penalties.GradientPenalty(weight=1.0)(
