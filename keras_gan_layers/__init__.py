@@ -9,10 +9,11 @@ from keras_gan_layers import (
     callbacks,
     datasets,
     losses,
+    metrics,
     penalties,
     utils,
 )
-from keras_gan_layers.callbacks import ImageSnapshot
+from keras_gan_layers.callbacks import GANEvaluation, ImageSnapshot
 from keras_gan_layers.models import GAN
 from keras_gan_layers.models.nonfinite_guard import NonFiniteLossError
 from keras_gan_layers.version import __version__

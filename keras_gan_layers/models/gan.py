@@ -273,6 +273,9 @@ class GAN(keras.Model):
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self.optimizer = OptimizerPair(self, d_optimizer, g_optimizer)
+        # Both networks are built, so the optimizer state can exist now: then
+        # load_weights() restores it too (keras-tuner's get_best_models does).
+        self.optimizer.build()
         self.loss_fn = loss_obj
         self.penalties = penalty_objs
         self.d_steps = int(d_steps)

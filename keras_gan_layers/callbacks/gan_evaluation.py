@@ -1,0 +1,276 @@
+"""`GANEvaluation`: FID, KID, IS and PRDC of generated samples in the epoch logs."""
+
+import keras
+import numpy as np
+
+from keras_gan_layers.api_export import keras_gan_export
+
+METRICS = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "prdc")
+PRDC = ("precision", "recall", "density", "coverage")
+
+
+def _as_array(data, limit):
+    """Real images as numpy: arrays directly, datasets by iterating batches."""
+    if isinstance(data, np.ndarray):
+        return data[:limit]
+    if hasattr(data, "shape") and hasattr(data, "dtype"):
+        return keras.ops.convert_to_numpy(data)[:limit]
+    batches, count = [], 0
+    for batch in data:
+        x = batch[0] if isinstance(batch, (tuple, list)) else batch
+        x = keras.ops.convert_to_numpy(x)
+        batches.append(x)
+        count += len(x)
+        if count >= limit:
+            break
+    if not batches:
+        raise ValueError("GANEvaluation real_data is empty.")
+    return np.concatenate(batches)[:limit]
+
+
+@keras_gan_export()
+class GANEvaluation(keras.callbacks.Callback):
+    """Compute sample-quality metrics during `fit` and put them in the logs.
+
+    Every `every_n_epochs` epochs, `num_samples` images are generated from
+    fixed latent vectors (`seed`) and compared with up to `num_real` real
+    images (their features are computed once). The results enter the epoch
+    logs as `val_fid`, `val_kid` (and `val_kid_std`), `val_is`,
+    `val_precision`, `val_recall`, `val_density`, `val_coverage`, so
+    `ModelCheckpoint(monitor="val_kid", mode="min")`, `EarlyStopping`,
+    `TensorBoard`, `history.history` and keras-tuner objectives see them.
+    Put this callback before the ones that read its keys: Keras calls
+    callbacks in list order.
+
+    Args:
+        real_data: Real images in [-1, 1] (array, `tf.data.Dataset` or any
+            iterable of batches).
+        metrics: Names among `"fid"`, `"kid"`, `"is"`, `"precision"`,
+            `"recall"`, `"density"`, `"coverage"` and `"prdc"` (all four).
+        every_n_epochs: Evaluation period.
+        num_samples: Generated images per evaluation.
+        num_real: Real images used (at most).
+        feature_extractor: Model mapping images to features; defaults to
+            `InceptionFeatureExtractor()` (ImageNet weights, downloaded by
+            Keras). For the bundled digits, `DigitsFeatureExtractor()`.
+        classifier: Model mapping images to probabilities, for `"is"`;
+            defaults to the extractor's `"probabilities"` variant.
+        kid_subset_size: Subset size for KID; defaults to
+            `min(1000, num_samples, real images)`.
+        kid_subsets: Number of KID subsets.
+        prdc_k: Neighbourhood size of PRDC.
+        batch_size: Images per generator and extractor call.
+        seed: Seed of the fixed latent vectors and KID subsets.
+        generator: Generator to use instead of `model.generator`.
+
+    Example:
+
+    ```python
+    evaluation = GANEvaluation(images, metrics=("kid", "fid"),
+                               feature_extractor=DigitsFeatureExtractor(),
+                               num_samples=500)
+    gan.fit(images, epochs=10, callbacks=[
+        evaluation,
+        keras.callbacks.ModelCheckpoint("best.keras", monitor="val_kid",
+                                        mode="min", save_best_only=True),
+    ])
+    ```
+    """
+
+    def __init__(
+        self,
+        real_data,
+        metrics=("kid", "fid"),
+        every_n_epochs=1,
+        num_samples=1000,
+        num_real=10000,
+        feature_extractor=None,
+        classifier=None,
+        kid_subset_size=None,
+        kid_subsets=100,
+        prdc_k=5,
+        batch_size=64,
+        seed=0,
+        generator=None,
+    ):
+        super().__init__()
+        if isinstance(metrics, str):
+            metrics = (metrics,)
+        unknown = [m for m in metrics if m not in METRICS]
+        if unknown or not metrics:
+            raise ValueError(
+                f"Unknown metrics {unknown}; choose from {', '.join(METRICS)}."
+            )
+        names = []
+        for m in metrics:
+            names.extend(PRDC if m == "prdc" else [m])
+        self.metric_names = list(dict.fromkeys(names))
+        for name, value in (
+            ("every_n_epochs", every_n_epochs),
+            ("num_samples", num_samples),
+            ("num_real", num_real),
+            ("batch_size", batch_size),
+        ):
+            if int(value) < 1:
+                raise ValueError(f"{name} must be >= 1. Received: {name}={value}")
+        if int(num_samples) < 2:
+            raise ValueError(
+                f"num_samples must be >= 2. Received: num_samples={num_samples}"
+            )
+        self.real_data = real_data
+        self.every_n_epochs = int(every_n_epochs)
+        self.num_samples = int(num_samples)
+        self.num_real = int(num_real)
+        self.feature_extractor = feature_extractor
+        self.classifier = classifier
+        self.kid_subset_size = kid_subset_size
+        self.kid_subsets = int(kid_subsets)
+        self.prdc_k = int(prdc_k)
+        self.batch_size = int(batch_size)
+        self.seed = seed
+        self.generator = generator
+        self._real_features = None
+        self._latents = None
+        self.results = []
+
+    # ----------------------------------------------------------- internals
+    def _extractor(self):
+        if self.feature_extractor is None:
+            from keras_gan_layers.metrics import InceptionFeatureExtractor
+
+            self.feature_extractor = InceptionFeatureExtractor()
+        return self.feature_extractor
+
+    def _classifier(self):
+        if self.classifier is None:
+            from keras_gan_layers.metrics import (
+                DigitsFeatureExtractor,
+                InceptionFeatureExtractor,
+            )
+
+            extractor = self._extractor()
+            if isinstance(extractor, DigitsFeatureExtractor):
+                self.classifier = DigitsFeatureExtractor(output="probabilities")
+            elif isinstance(extractor, InceptionFeatureExtractor):
+                self.classifier = InceptionFeatureExtractor(
+                    weights=extractor.weights_source, output="probabilities"
+                )
+            else:
+                raise ValueError(
+                    "GANEvaluation needs classifier=... (a model returning class "
+                    "probabilities) to compute the Inception Score with a custom "
+                    "feature extractor."
+                )
+        return self.classifier
+
+    def _needs_features(self):
+        return any(m != "is" for m in self.metric_names)
+
+    def _generate(self):
+
+        generator = self.generator or getattr(self.model, "generator", None)
+        if generator is None:
+            raise ValueError(
+                "GANEvaluation needs a model with a `generator` attribute, or "
+                "GANEvaluation(generator=...)."
+            )
+        if self._latents is None:
+            shape = getattr(self.model, "latent_shape", None) or tuple(
+                generator.inputs[0].shape[1:]
+            )
+            rng = np.random.default_rng(self.seed)
+            size = (self.num_samples, *shape)
+            if getattr(self.model, "latent_distribution", "normal") == "uniform":
+                self._latents = rng.uniform(-1, 1, size).astype("float32")
+            else:
+                self._latents = rng.standard_normal(size).astype("float32")
+        return np.concatenate(
+            [
+                keras.ops.convert_to_numpy(
+                    generator(self._latents[i : i + self.batch_size], training=False)
+                )
+                for i in range(0, self.num_samples, self.batch_size)
+            ]
+        )
+
+    def evaluate(self):
+        """Compute the metrics now; return them as a dict (`val_` keys)."""
+        from keras_gan_layers.metrics import (
+            FeatureStatistics,
+            frechet_distance,
+            inception_score,
+            kernel_distance,
+            precision_recall_density_coverage,
+        )
+        from keras_gan_layers.metrics.streaming import extract
+
+        if self._real_features is None and self._needs_features():
+            real = _as_array(self.real_data, self.num_real)
+            if real.ndim != 4:
+                raise ValueError(
+                    "GANEvaluation real_data must be images (n, height, width, "
+                    f"channels). Received shape {real.shape}."
+                )
+            self._real_features = extract(self._extractor(), real, self.batch_size)
+        fake = self._generate()
+        out = {}
+        if self._needs_features():
+            fake_features = extract(self._extractor(), fake, self.batch_size)
+            real_features = self._real_features
+        if "fid" in self.metric_names:
+            real_stats, fake_stats = FeatureStatistics(), FeatureStatistics()
+            real_stats.update(real_features)
+            fake_stats.update(fake_features)
+            out["val_fid"] = frechet_distance(
+                real_stats.mean(),
+                real_stats.covariance(),
+                fake_stats.mean(),
+                fake_stats.covariance(),
+            )
+        if "kid" in self.metric_names:
+            size = self.kid_subset_size or min(
+                1000, len(fake_features), len(real_features)
+            )
+            out["val_kid"], out["val_kid_std"] = kernel_distance(
+                real_features,
+                fake_features,
+                subsets=self.kid_subsets,
+                subset_size=size,
+                seed=self.seed,
+            )
+        if "is" in self.metric_names:
+            probabilities = extract(self._classifier(), fake, self.batch_size)
+            out["val_is"] = inception_score(
+                probabilities, splits=min(10, len(probabilities))
+            )[0]
+        prdc_names = [m for m in self.metric_names if m in PRDC]
+        if prdc_names:
+            prdc = precision_recall_density_coverage(
+                real_features, fake_features, k=self.prdc_k
+            )
+            for name in prdc_names:
+                out[f"val_{name}"] = prdc[name]
+        return out
+
+    # -------------------------------------------------------------- hooks
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every_n_epochs:
+            return
+        values = self.evaluate()
+        self.results.append({"epoch": epoch + 1, **values})
+        if logs is not None:
+            logs.update(values)
+
+    def get_config(self):
+        """Constructor arguments other than data and models."""
+        return {
+            "metrics": list(self.metric_names),
+            "every_n_epochs": self.every_n_epochs,
+            "num_samples": self.num_samples,
+            "num_real": self.num_real,
+            "kid_subset_size": self.kid_subset_size,
+            "kid_subsets": self.kid_subsets,
+            "prdc_k": self.prdc_k,
+            "batch_size": self.batch_size,
+            "seed": self.seed,
+        }

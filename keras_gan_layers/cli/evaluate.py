@@ -1,0 +1,102 @@
+"""`keras-gan evaluate`: FID, KID, IS (and PRDC) of a saved generator."""
+
+import json
+import os
+
+from keras_gan_layers.cli.common import UsageError, positive_int
+
+DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")
+METRICS = ("fid", "kid", "is", "prdc")
+
+
+def add_parser(subparsers, name):
+    p = subparsers.add_parser(
+        name, help="measure a saved generator against a dataset (FID, KID, IS, PRDC)"
+    )
+    p.add_argument(
+        "--model", required=True, help="path of generator.keras or gan.keras"
+    )
+    p.add_argument(
+        "--dataset",
+        default="digits",
+        help=f"one of: {', '.join(DATASETS)} (default: digits)",
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="compare with the images in this folder instead",
+    )
+    p.add_argument(
+        "-n", "--num-samples", type=positive_int, default=1000, help="generated samples"
+    )
+    p.add_argument(
+        "--metrics",
+        default="fid,kid,is",
+        help=f"comma-separated, from: {', '.join(METRICS)}",
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--json", default=None, help="also write the results to this JSON file"
+    )
+    return p
+
+
+def feature_extractor_for(dataset):
+    """The offline digits classifier for the digits, Inception-v3 otherwise."""
+    from keras_gan_layers import metrics
+
+    if dataset == "digits":
+        return metrics.DigitsFeatureExtractor()
+    try:
+        return metrics.InceptionFeatureExtractor()
+    except RuntimeError as e:
+        raise UsageError(str(e).replace("\n", " ")) from None
+
+
+def run(args):
+    if not os.path.isfile(args.model):
+        raise UsageError(f"model file {args.model!r} does not exist")
+    names = [m.strip() for m in args.metrics.split(",") if m.strip()]
+    unknown = [m for m in names if m not in METRICS]
+    if unknown or not names:
+        raise UsageError(
+            f"unknown metrics {unknown}; valid metrics: {', '.join(METRICS)}"
+        )
+    if args.data_dir is None and args.dataset not in DATASETS:
+        raise UsageError(
+            f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)}"
+        )
+
+    import keras
+
+    import keras_gan_layers as kgl
+    from keras_gan_layers.cli.train import load_real_images
+
+    try:
+        model = keras.saving.load_model(args.model, compile=False)
+    except Exception as e:
+        raise UsageError(
+            f"could not load {args.model!r} as a Keras model ({e})"
+        ) from None
+    generator = getattr(model, "generator", model)
+    image_shape = tuple(generator.outputs[0].shape[1:])
+    real = load_real_images(args, image_shape)
+    evaluation = kgl.GANEvaluation(
+        real,
+        metrics=names,
+        num_samples=args.num_samples,
+        feature_extractor=feature_extractor_for(
+            None if args.data_dir else args.dataset
+        ),
+        seed=args.seed,
+        generator=generator,
+    )
+    evaluation.set_model(model)
+    results = {k[len("val_") :]: v for k, v in evaluation.evaluate().items()}
+    width = max(len(k) for k in results)
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value:.6g}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0

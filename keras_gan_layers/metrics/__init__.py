@@ -1,0 +1,15 @@
+"""Sample-quality metrics: pure functions, streaming Keras metrics, extractors."""
+
+from keras_gan_layers.metrics.extractors import (
+    DigitsFeatureExtractor,
+    InceptionFeatureExtractor,
+)
+from keras_gan_layers.metrics.frechet import FeatureStatistics, frechet_distance
+from keras_gan_layers.metrics.inception_score import inception_score
+from keras_gan_layers.metrics.kernel import kernel_distance
+from keras_gan_layers.metrics.prdc import precision_recall_density_coverage
+from keras_gan_layers.metrics.streaming import (
+    FrechetDistance,
+    InceptionScore,
+    KernelDistance,
+)
