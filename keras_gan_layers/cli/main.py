@@ -3,10 +3,10 @@
 import os
 import sys
 
-from keras_gan_layers.cli import sample, train
+from keras_gan_layers.cli import evaluate, sample, train, tune
 from keras_gan_layers.cli.common import OneLineParser, UsageError
 
-SUBCOMMANDS = {"train": train, "sample": sample}
+SUBCOMMANDS = {"train": train, "sample": sample, "evaluate": evaluate, "tune": tune}
 
 
 def build_parser():
@@ -14,7 +14,7 @@ def build_parser():
         prog="keras-gan",
         description="Train GANs with Keras and sample from them.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{train,sample}")
+    sub = parser.add_subparsers(dest="command", metavar="{train,sample,evaluate,tune}")
     sub.required = True
     for name, module in SUBCOMMANDS.items():
         module.add_parser(sub, name)

@@ -83,6 +83,19 @@ def add_parser(subparsers, name):
         help="write a sample grid every N epochs",
     )
     p.add_argument(
+        "--eval-every",
+        type=positive_int,
+        default=None,
+        help="compute KID and FID every N epochs and plot them (digits: the "
+        "bundled classifier, offline; otherwise Inception-v3)",
+    )
+    p.add_argument(
+        "--eval-samples",
+        type=positive_int,
+        default=1000,
+        help="generated samples per evaluation (default: 1000)",
+    )
+    p.add_argument(
         "--out",
         default="keras_gan_output",
         help="output directory (default: ./keras_gan_output)",
@@ -160,6 +173,44 @@ def load_data(args):
     return images, tuple(images.shape[1:])
 
 
+def load_real_images(args, image_shape, limit=10000):
+    """Real images as a numpy array at `image_shape` (for evaluation)."""
+    import keras
+    import numpy as np
+
+    from keras_gan_layers import datasets
+
+    height, width, channels = image_shape
+    if args.data_dir is not None:
+        try:
+            data = datasets.from_directory(
+                args.data_dir,
+                image_size=(height, width),
+                color_mode="grayscale" if channels == 1 else "rgb",
+                shuffle=False,
+            )
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+        batches, count = [], 0
+        for batch in data:
+            batches.append(np.asarray(batch))
+            count += len(batches[-1])
+            if count >= limit:
+                break
+        return np.concatenate(batches)[:limit]
+    if args.dataset == "digits":
+        return datasets.load_digits(image_size=(height, width))[:limit]
+    try:
+        images = datasets.load(args.dataset)[:limit]
+    except RuntimeError as e:
+        raise UsageError(str(e)) from None
+    if images.shape[1:3] != (height, width):
+        images = keras.ops.convert_to_numpy(
+            keras.ops.image.resize(images, (height, width), antialias=True)
+        ).clip(-1, 1)
+    return images
+
+
 def make_penalties(args):
     from keras_gan_layers import penalties
 
@@ -171,6 +222,25 @@ def make_penalties(args):
     if args.penalty in ("r1", "r2"):
         return [cls(gamma=args.penalty_weight)]
     return [cls(weight=args.penalty_weight)]
+
+
+def plot_metrics(history, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = [k for k in ("val_kid", "val_fid") if k in history]
+    fig, axes = plt.subplots(1, len(keys), figsize=(5 * len(keys), 4), squeeze=False)
+    for ax, key in zip(axes[0], keys):
+        values = history[key]
+        ax.plot(range(1, len(values) + 1), values, marker="o")
+        ax.set_title(key[len("val_") :].upper())
+        ax.set_xlabel("evaluation")
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def plot_history(history, path):
@@ -197,6 +267,7 @@ def run(args):
     validate(args)
     start = time.time()
     import keras
+    import numpy as np
 
     import keras_gan_layers as kgl
 
@@ -233,6 +304,27 @@ def run(args):
         seed=args.seed,
         scale=scale,
     )
+    callbacks = [snapshots]
+    evaluation = None
+    if args.eval_every:
+        from keras_gan_layers.cli.evaluate import feature_extractor_for
+
+        real = (
+            data
+            if isinstance(data, np.ndarray)
+            else load_real_images(args, image_shape)
+        )
+        evaluation = kgl.GANEvaluation(
+            real,
+            metrics=("kid", "fid"),
+            every_n_epochs=args.eval_every,
+            num_samples=min(args.eval_samples, len(real)),
+            feature_extractor=feature_extractor_for(
+                None if args.data_dir else args.dataset
+            ),
+            seed=args.seed,
+        )
+        callbacks.insert(0, evaluation)
     verbose = (
         args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     )
@@ -245,7 +337,7 @@ def run(args):
         history = gan.fit(
             data,
             epochs=args.epochs,
-            callbacks=[snapshots],
+            callbacks=callbacks,
             verbose=verbose,
             **fit_kwargs,
         )
@@ -257,6 +349,13 @@ def run(args):
         json.dump(logs, f, indent=2)
     if logs:
         plot_history(logs, os.path.join(args.out, "losses.png"))
+    if evaluation is not None and evaluation.results:
+        with open(os.path.join(args.out, "metrics.json"), "w") as f:
+            json.dump(evaluation.results, f, indent=2)
+        plot_metrics(
+            {k: [r[k] for r in evaluation.results] for k in ("val_kid", "val_fid")},
+            os.path.join(args.out, "metrics.png"),
+        )
     if failure:
         print(f"keras-gan train: error: {failure}", file=sys.stderr)
         return 1
