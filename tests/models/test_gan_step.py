@@ -126,3 +126,25 @@ def test_relativistic_generator_step_uses_real_logits():
         np.log1p(np.exp(s_real - s_fake))
     )
     assert history.history["g_loss"][0] == pytest.approx(g_loss, rel=1e-5)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() == "torch",
+    reason="jit_compile=True means torch.compile here",
+)
+def test_wasserstein_gp_step_with_jit_compile():
+    """XLA on TensorFlow (jax.jit is the JAX default): same closed-form step."""
+    gan = GAN(constant_generator(3, C), linear_discriminator(2, W, B), seed=0)
+    gan.compile(
+        d_optimizer=keras.optimizers.SGD(LR),
+        g_optimizer=keras.optimizers.SGD(LR),
+        loss="wgan",
+        penalties=["gp"],
+        jit_compile=True,
+    )
+    assert gan.jit_compile is True
+    gan.fit(X.astype("float32"), batch_size=4, epochs=1, verbose=0)
+    norm = np.linalg.norm(W)
+    grad = (C - X.mean(axis=0)) + 2 * 10.0 * (norm - 1) * W / norm
+    d_kernel, _, _ = weights(gan)
+    np.testing.assert_allclose(d_kernel, W - LR * grad, rtol=1e-5)
