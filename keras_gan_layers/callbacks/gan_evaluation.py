@@ -4,6 +4,11 @@ import keras
 import numpy as np
 
 from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.utils.sampling import (
+    fixed_latents,
+    generate_numpy,
+    resolve_generator,
+)
 
 METRICS = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "prdc")
 PRDC = ("precision", "recall", "density", "coverage")
@@ -167,31 +172,12 @@ class GANEvaluation(keras.callbacks.Callback):
         return any(m != "is" for m in self.metric_names)
 
     def _generate(self):
-
-        generator = self.generator or getattr(self.model, "generator", None)
-        if generator is None:
-            raise ValueError(
-                "GANEvaluation needs a model with a `generator` attribute, or "
-                "GANEvaluation(generator=...)."
-            )
+        generator = resolve_generator(self.model, self.generator, "GANEvaluation")
         if self._latents is None:
-            shape = getattr(self.model, "latent_shape", None) or tuple(
-                generator.inputs[0].shape[1:]
+            self._latents = fixed_latents(
+                self.model, generator, self.num_samples, self.seed
             )
-            rng = np.random.default_rng(self.seed)
-            size = (self.num_samples, *shape)
-            if getattr(self.model, "latent_distribution", "normal") == "uniform":
-                self._latents = rng.uniform(-1, 1, size).astype("float32")
-            else:
-                self._latents = rng.standard_normal(size).astype("float32")
-        return np.concatenate(
-            [
-                keras.ops.convert_to_numpy(
-                    generator(self._latents[i : i + self.batch_size], training=False)
-                )
-                for i in range(0, self.num_samples, self.batch_size)
-            ]
-        )
+        return generate_numpy(generator, self._latents, self.batch_size)
 
     def evaluate(self):
         """Compute the metrics now; return them as a dict (`val_` keys)."""

@@ -3,10 +3,14 @@
 import os
 
 import keras
-import numpy as np
 
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.utils.image_grid import image_grid, save_image_grid
+from keras_gan_layers.utils.sampling import (
+    fixed_latents,
+    generate_numpy,
+    resolve_generator,
+)
 
 
 @keras_gan_export()
@@ -87,33 +91,19 @@ class ImageSnapshot(keras.callbacks.Callback):
                 ) from e
 
     def _generator(self):
-        generator = self.generator or getattr(self.model, "generator", None)
-        if generator is None:
-            raise ValueError(
-                "ImageSnapshot needs a model with a `generator` attribute, or "
-                "ImageSnapshot(generator=...)."
-            )
-        return generator
+        return resolve_generator(self.model, self.generator, "ImageSnapshot")
 
     def _latent_vectors(self, generator):
         if self._latents is None:
-            shape = getattr(self.model, "latent_shape", None) if self.model else None
-            if shape is None:
-                shape = tuple(generator.inputs[0].shape[1:])
-            rng = np.random.default_rng(self.seed)
-            size = (self.num_images, *shape)
-            if getattr(self.model, "latent_distribution", "normal") == "uniform":
-                self._latents = rng.uniform(-1.0, 1.0, size).astype("float32")
-            else:
-                self._latents = rng.standard_normal(size).astype("float32")
+            self._latents = fixed_latents(
+                self.model, generator, self.num_images, self.seed
+            )
         return self._latents
 
     def snapshot(self, epoch):
         """Write the grid for (0-based) `epoch` now; return the PNG path."""
         generator = self._generator()
-        images = keras.ops.convert_to_numpy(
-            generator(self._latent_vectors(generator), training=False)
-        )
+        images = generate_numpy(generator, self._latent_vectors(generator))
         path = None
         if self.directory is not None:
             path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")

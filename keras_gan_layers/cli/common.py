@@ -65,3 +65,48 @@ def writable_file(path):
     parent = os.path.dirname(os.path.abspath(path))
     writable_directory(parent)
     return path
+
+
+#: Datasets the subcommands accept by name.
+DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")
+
+
+def check_dataset(name):
+    if name not in DATASETS:
+        raise UsageError(
+            f"unknown dataset {name!r}; valid datasets: {', '.join(DATASETS)}"
+        )
+
+
+def load_generator(path):
+    """Load a saved generator or GAN; return `(model, generator)`."""
+    if not os.path.isfile(path):
+        raise UsageError(f"model file {path!r} does not exist")
+    import keras
+
+    import keras_gan_layers  # noqa: F401 - registers the classes
+
+    try:
+        model = keras.saving.load_model(path, compile=False)
+    except Exception as e:
+        raise UsageError(f"could not load {path!r} as a Keras model ({e})") from None
+    return model, getattr(model, "generator", model)
+
+
+def line_plot(path, series, xlabel, ylabel, size=(7, 4)):
+    """Write a PNG of `series`: a list of `(label, xs, ys, style)`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=size)
+    for label, xs, ys, style in series:
+        ax.plot(xs, ys, style, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

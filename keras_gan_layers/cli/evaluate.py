@@ -1,11 +1,15 @@
 """`keras-gan evaluate`: FID, KID, IS (and PRDC) of a saved generator."""
 
 import json
-import os
 
-from keras_gan_layers.cli.common import UsageError, positive_int
+from keras_gan_layers.cli.common import (
+    DATASETS,
+    UsageError,
+    check_dataset,
+    load_generator,
+    positive_int,
+)
 
-DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")
 METRICS = ("fid", "kid", "is", "prdc")
 
 
@@ -54,31 +58,19 @@ def feature_extractor_for(dataset):
 
 
 def run(args):
-    if not os.path.isfile(args.model):
-        raise UsageError(f"model file {args.model!r} does not exist")
     names = [m.strip() for m in args.metrics.split(",") if m.strip()]
     unknown = [m for m in names if m not in METRICS]
     if unknown or not names:
         raise UsageError(
             f"unknown metrics {unknown}; valid metrics: {', '.join(METRICS)}"
         )
-    if args.data_dir is None and args.dataset not in DATASETS:
-        raise UsageError(
-            f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)}"
-        )
-
-    import keras
+    if args.data_dir is None:
+        check_dataset(args.dataset)
+    model, generator = load_generator(args.model)
 
     import keras_gan_layers as kgl
     from keras_gan_layers.cli.train import load_real_images
 
-    try:
-        model = keras.saving.load_model(args.model, compile=False)
-    except Exception as e:
-        raise UsageError(
-            f"could not load {args.model!r} as a Keras model ({e})"
-        ) from None
-    generator = getattr(model, "generator", model)
     image_shape = tuple(generator.outputs[0].shape[1:])
     real = load_real_images(args, image_shape)
     evaluation = kgl.GANEvaluation(

@@ -6,14 +6,15 @@ import sys
 import time
 
 from keras_gan_layers.cli.common import (
+    DATASETS,
     UsageError,
+    line_plot,
     non_negative_float,
     positive_float,
     positive_int,
     writable_directory,
 )
 
-DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")
 PENALTIES = ("none", "gp", "r1", "r2", "dragan")
 
 
@@ -225,42 +226,22 @@ def make_penalties(args):
 
 
 def plot_metrics(history, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     keys = [k for k in ("val_kid", "val_fid") if k in history]
-    fig, axes = plt.subplots(1, len(keys), figsize=(5 * len(keys), 4), squeeze=False)
-    for ax, key in zip(axes[0], keys):
-        values = history[key]
-        ax.plot(range(1, len(values) + 1), values, marker="o")
-        ax.set_title(key[len("val_") :].upper())
-        ax.set_xlabel("evaluation")
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    series = [
+        (k[len("val_") :].upper(), range(1, len(history[k]) + 1), history[k], "o-")
+        for k in keys
+    ]
+    line_plot(path, series, "evaluation", "lower is better")
 
 
 def plot_history(history, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for key, values in history.items():
-        if key in ("loss", "real_score", "fake_score") or key.startswith("val_"):
-            continue
-        ax.plot(range(1, len(values) + 1), values, label=key)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss (epoch mean)")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    series = [
+        (key, range(1, len(values) + 1), values, "-")
+        for key, values in history.items()
+        if key not in ("loss", "real_score", "fake_score")
+        and not key.startswith("val_")
+    ]
+    line_plot(path, series, "epoch", "loss (epoch mean)")
 
 
 def run(args):

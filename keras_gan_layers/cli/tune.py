@@ -4,9 +4,14 @@ import csv
 import json
 import os
 
-from keras_gan_layers.cli.common import UsageError, positive_int, writable_directory
-
-DATASETS = ("digits", "mnist", "fashion_mnist", "cifar10")
+from keras_gan_layers.cli.common import (
+    DATASETS,
+    UsageError,
+    check_dataset,
+    line_plot,
+    positive_int,
+    writable_directory,
+)
 
 
 def add_parser(subparsers, name):
@@ -44,36 +49,19 @@ def add_parser(subparsers, name):
 
 
 def plot_trials(rows, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import numpy as np
 
     ids = [int(r["trial_id"]) for r in rows]
-    scores = [r["score"] if r["score"] is not None else float("nan") for r in rows]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    ax.plot(ids, scores, "o-", label="trial KID")
-    best = [
-        min(s for s in scores[: i + 1] if s == s)
-        if any(s == s for s in scores[: i + 1])
-        else float("nan")
-        for i in range(len(scores))
-    ]
-    ax.plot(ids, best, "--", label="best so far")
-    ax.set_xlabel("trial")
-    ax.set_ylabel("val_kid (lower is better)")
-    ax.legend()
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    scores = np.array(
+        [np.nan if r["score"] is None else r["score"] for r in rows], float
+    )
+    best = np.fmin.accumulate(scores)  # NaN (failed trials) ignored
+    series = [("trial KID", ids, scores, "o-"), ("best so far", ids, best, "--")]
+    line_plot(path, series, "trial", "val_kid (lower is better)")
 
 
 def run(args):
-    if args.dataset not in DATASETS:
-        raise UsageError(
-            f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)}"
-        )
+    check_dataset(args.dataset)
     if args.image_size is not None and args.image_size % 4:
         raise UsageError(f"--image-size must be divisible by 4, got {args.image_size}")
     writable_directory(args.out)
