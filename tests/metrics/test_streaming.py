@@ -143,3 +143,22 @@ def test_inception_offline_error(monkeypatch):
         RuntimeError, match="downloads the ImageNet weights.*DigitsFeatureExtractor"
     ):
         metrics.InceptionFeatureExtractor()
+
+
+def test_configs_round_trip():
+    extractor = metrics.DigitsFeatureExtractor(output="probabilities")
+    clone = metrics.DigitsFeatureExtractor.from_config(extractor.get_config())
+    images = datasets.load_digits()[:5]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(clone(images)),
+        keras.ops.convert_to_numpy(extractor(images)),
+        rtol=1e-6,
+    )
+    fid = metrics.FrechetDistance(
+        metrics.DigitsFeatureExtractor(), batch_size=32, name="fid_digits"
+    )
+    restored = metrics.FrechetDistance.from_config(fid.get_config())
+    assert restored.name == "fid_digits" and restored.batch_size == 32
+    assert isinstance(restored.feature_extractor, metrics.DigitsFeatureExtractor)
+    score = metrics.InceptionScore(splits=4)
+    assert metrics.InceptionScore.from_config(score.get_config()).splits == 4
