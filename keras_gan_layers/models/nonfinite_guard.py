@@ -18,12 +18,6 @@ class NonFiniteGuard(keras.callbacks.Callback):
     same batch, the guard leaves it at that.
     """
 
-    # Keras may run batch-end callbacks on a worker thread, so the training
-    # loop need not wait for each step's logs to reach the host (no per-step
-    # device sync on accelerators). A raise then surfaces at the next batch
-    # or at the end of the epoch, still naming the batch where it happened.
-    async_safe = True
-
     def __init__(self, mode="raise"):
         super().__init__()
         self.mode = mode
