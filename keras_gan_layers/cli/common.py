@@ -110,3 +110,13 @@ def line_plot(path, series, xlabel, ylabel, size=(7, 4)):
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def add_data_arguments(parser, data_dir_help):
+    """`--dataset` and `--data-dir`, shared by the subcommands that read images."""
+    parser.add_argument(
+        "--dataset",
+        default="digits",
+        help=f"one of: {', '.join(DATASETS)} (default: digits)",
+    )
+    parser.add_argument("--data-dir", default=None, help=data_dir_help)

@@ -3,8 +3,8 @@
 import json
 
 from keras_gan_layers.cli.common import (
-    DATASETS,
     UsageError,
+    add_data_arguments,
     check_dataset,
     load_generator,
     positive_int,
@@ -20,16 +20,7 @@ def add_parser(subparsers, name):
     p.add_argument(
         "--model", required=True, help="path of generator.keras or gan.keras"
     )
-    p.add_argument(
-        "--dataset",
-        default="digits",
-        help=f"one of: {', '.join(DATASETS)} (default: digits)",
-    )
-    p.add_argument(
-        "--data-dir",
-        default=None,
-        help="compare with the images in this folder instead",
-    )
+    add_data_arguments(p, "compare with the images in this folder instead")
     p.add_argument(
         "-n", "--num-samples", type=positive_int, default=1000, help="generated samples"
     )
