@@ -1,12 +1,15 @@
-"""JAX implementation of the GAN step: stateless, jitted by Keras' trainer.
+"""JAX implementation of the adversarial step: stateless, jitted by Keras' trainer.
 
 Keras' JAX trainer hands the step its state as four lists (trainable,
 non-trainable, optimizer and metric variables) and expects them back. The
-GAN's `model.optimizer` is an `OptimizerPair`, whose variables are the
+model's `optimizer` is an `OptimizerPair`, whose variables are the
 discriminator optimizer's followed by the generator optimizer's, so both
 optimizers' state travels through the step and is written back by Keras
-after `fit`. Every loss and penalty runs unchanged inside a
-`keras.StatelessScope` that maps the model's variables to their values.
+after `fit`. The model's protocol methods (`compute_*_loss`,
+`after_generator_update`) run unchanged inside a `keras.StatelessScope`
+that maps every variable to its current value; what they assign (batch
+statistics, the seed generator's state, EMA weights) is read back from the
+scope. The step knows no model family.
 """
 
 import jax
@@ -42,83 +45,100 @@ def _updated(scope, variables, old_values):
     return new
 
 
-def _objective(gan, compute, indices, optimizer, optimizer_values):
-    """Loss as a function of one network's trainable values, for jax.grad."""
-
-    def objective(values, trainable, non_trainable, real):
-        trainable = list(trainable)
-        for i, value in zip(indices, values):
-            trainable[i] = value
-        mapping = (
-            list(zip(gan.trainable_variables, trainable))
-            + list(zip(gan.non_trainable_variables, non_trainable))
-            + list(zip(optimizer.variables, optimizer_values))
-        )
-        with keras.StatelessScope(state_mapping=mapping) as scope:
-            loss, logs = compute(real)
-            scaled = optimizer.scale_loss(loss)
-        non_trainable = _updated(scope, gan.non_trainable_variables, non_trainable)
-        return scaled, (logs, non_trainable)
-
-    return objective
-
-
-def _update(gan, compute, network, optimizer, opt_values, state_values, real):
-    trainable, non_trainable = state_values
-    indices = _indices(gan.trainable_variables, network.trainable_variables)
-    values = [trainable[i] for i in indices]
-    objective = _objective(gan, compute, indices, optimizer, opt_values)
-    (_, (logs, non_trainable)), grads = jax.value_and_grad(objective, has_aux=True)(
-        values, trainable, non_trainable, real
+def _mapping(model, trainable, non_trainable, optimizer_values=()):
+    return (
+        list(zip(model.trainable_variables, trainable))
+        + list(zip(model.non_trainable_variables, non_trainable))
+        + list(zip(model.optimizer.variables, optimizer_values))
     )
+
+
+def _update(model, compute, variables, optimizer, opt_slice, state, data):
+    """One player's update: gradients of `compute` w.r.t. `variables`."""
+    trainable, non_trainable, optimizer_values = state
+    indices = _indices(model.trainable_variables, variables)
+    opt_values = list(optimizer_values[opt_slice])
+
+    def objective(values, non_trainable):
+        full = list(trainable)
+        for i, value in zip(indices, values):
+            full[i] = value
+        mapping = _mapping(model, full, non_trainable, optimizer_values)
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            total, logs = compute(data)
+            scaled = optimizer.scale_loss(total)
+        new_non_trainable = _updated(
+            scope, model.non_trainable_variables, non_trainable
+        )
+        return scaled, (total, logs, new_non_trainable)
+
+    values = [trainable[i] for i in indices]
+    (_, (total, logs, non_trainable)), grads = jax.value_and_grad(
+        objective, has_aux=True
+    )(values, non_trainable)
     values, opt_values = optimizer.stateless_apply(opt_values, grads, values)
     trainable = list(trainable)
     for i, value in zip(indices, values):
         trainable[i] = value
-    return logs, (trainable, non_trainable), opt_values
+    optimizer_values = list(optimizer_values)
+    optimizer_values[opt_slice] = opt_values
+    return total, logs, (trainable, non_trainable, optimizer_values)
 
 
-def _metric_logs(gan, metrics_values, d_logs, g_loss):
-    mapping = list(zip(gan.metrics_variables, metrics_values))
+def _metric_logs(model, metrics_values, d_total, d_logs, g_total, g_logs):
+    mapping = list(zip(model.metrics_variables, metrics_values))
     with keras.StatelessScope(state_mapping=mapping) as scope:
-        logs = gan.update_metrics(d_logs, g_loss)
-    return logs, _updated(scope, gan.metrics_variables, metrics_values)
+        logs = model.update_metrics(d_total, d_logs, g_total, g_logs)
+    return logs, _updated(scope, model.metrics_variables, metrics_values)
 
 
-def train_step(gan, state, data):
+def train_step(model, state, data):
     trainable, non_trainable, optimizer_values, metrics_values = state
-    real = gan.unpack_real(data)
-    batch_size = real.shape[0]
-    split = len(gan.d_optimizer.variables)
-    d_opt, g_opt = list(optimizer_values[:split]), list(optimizer_values[split:])
-
-    def d_compute(real):
-        return gan.compute_discriminator_loss(real, gan.sample_latents(batch_size))
-
-    def g_compute(real):
-        g_loss = gan.compute_generator_loss(real, gan.sample_latents(batch_size))
-        return g_loss, g_loss
-
-    values = (trainable, non_trainable)
-    for _ in range(gan.d_steps):
-        d_logs, values, d_opt = _update(
-            gan, d_compute, gan.discriminator, gan.d_optimizer, d_opt, values, real
+    split = len(model.d_optimizer.variables)
+    d_slice, g_slice = slice(0, split), slice(split, len(optimizer_values))
+    state = (trainable, non_trainable, optimizer_values)
+    d_vars = model.discriminator_variables
+    g_vars = model.generator_variables
+    for _ in range(model.d_steps):
+        d_total, d_logs, state = _update(
+            model,
+            model.compute_discriminator_loss,
+            d_vars,
+            model.d_optimizer,
+            d_slice,
+            state,
+            data,
         )
-    g_loss, values, g_opt = _update(
-        gan, g_compute, gan.generator, gan.g_optimizer, g_opt, values, real
+    g_total, g_logs, state = _update(
+        model,
+        model.compute_generator_loss,
+        g_vars,
+        model.g_optimizer,
+        g_slice,
+        state,
+        data,
     )
-    logs, metrics_values = _metric_logs(gan, metrics_values, d_logs, g_loss)
-    trainable, non_trainable = values
-    return logs, (trainable, non_trainable, d_opt + g_opt, metrics_values)
+    trainable, non_trainable, optimizer_values = state
+    # After the update: EMA weights (non-trainable) follow the new values.
+    with keras.StatelessScope(
+        state_mapping=_mapping(model, trainable, non_trainable, optimizer_values)
+    ) as scope:
+        model.after_generator_update()
+    non_trainable = _updated(scope, model.non_trainable_variables, non_trainable)
+    logs, metrics_values = _metric_logs(
+        model, metrics_values, d_total, d_logs, g_total, g_logs
+    )
+    return logs, (trainable, non_trainable, optimizer_values, metrics_values)
 
 
-def test_step(gan, state, data):
+def test_step(model, state, data):
     trainable, non_trainable, metrics_values = state
-    mapping = list(zip(gan.trainable_variables, trainable)) + list(
-        zip(gan.non_trainable_variables, non_trainable)
-    )
+    mapping = _mapping(model, trainable, non_trainable)
     with keras.StatelessScope(state_mapping=mapping) as scope:
-        d_logs, g_loss = gan.compute_evaluation_losses(gan.unpack_real(data))
-    non_trainable = _updated(scope, gan.non_trainable_variables, non_trainable)
-    logs, metrics_values = _metric_logs(gan, metrics_values, d_logs, g_loss)
+        d_total, d_logs = model.compute_discriminator_loss(data, training=False)
+        g_total, g_logs = model.compute_generator_loss(data, training=False)
+    non_trainable = _updated(scope, model.non_trainable_variables, non_trainable)
+    logs, metrics_values = _metric_logs(
+        model, metrics_values, d_total, d_logs, g_total, g_logs
+    )
     return logs, (trainable, non_trainable, metrics_values)

@@ -1,4 +1,9 @@
-"""TensorFlow implementation of the GAN step (`tf.GradientTape`)."""
+"""TensorFlow implementation of the adversarial step (`tf.GradientTape`).
+
+The step knows no model family: it calls the `AdversarialModel` protocol
+(`compute_discriminator_loss`, `compute_generator_loss`, the two variable
+lists, `after_generator_update`, `d_steps`).
+"""
 
 import tensorflow as tf
 
@@ -14,11 +19,6 @@ def input_gradient(fn, x, variables=None):
     return grad
 
 
-def _apply(optimizer, tape, scaled_loss, variables):
-    grads = tape.gradient(scaled_loss, variables)
-    optimizer.apply(grads, variables)
-
-
 def _replica_scale():
     """1 / replicas: gradients are summed over replicas, losses are per replica.
 
@@ -30,29 +30,32 @@ def _replica_scale():
     return 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
 
 
-def train_step(gan, data):
-    real = gan.unpack_real(data)
-    scale = _replica_scale()
-    batch_size = tf.shape(real)[0]
-    d_vars = gan.discriminator.trainable_variables
-    g_vars = gan.generator.trainable_variables
-    for _ in range(gan.d_steps):
-        latents = gan.sample_latents(batch_size)
-        with tf.GradientTape() as tape:
-            d_total, d_logs = gan.compute_discriminator_loss(real, latents)
-            # LossScaleOptimizer (mixed precision) scales; others return the
-            # loss. Inside the tape, or the gradient would be None.
-            scaled = gan.d_optimizer.scale_loss(d_total * scale)
-        _apply(gan.d_optimizer, tape, scaled, d_vars)
-
-    latents = gan.sample_latents(batch_size)
+def _update(compute, data, optimizer, variables, scale):
     with tf.GradientTape() as tape:
-        g_loss = gan.compute_generator_loss(real, latents)
-        scaled = gan.g_optimizer.scale_loss(g_loss * scale)
-    _apply(gan.g_optimizer, tape, scaled, g_vars)
-    return gan.update_metrics(d_logs, g_loss)
+        total, logs = compute(data)
+        # LossScaleOptimizer (mixed precision) scales; others return the
+        # loss. Inside the tape, or the gradient would be None.
+        scaled = optimizer.scale_loss(total * scale)
+    optimizer.apply(tape.gradient(scaled, variables), variables)
+    return total, logs
 
 
-def test_step(gan, data):
-    d_logs, g_loss = gan.compute_evaluation_losses(gan.unpack_real(data))
-    return gan.update_metrics(d_logs, g_loss)
+def train_step(model, data):
+    scale = _replica_scale()
+    d_vars = model.discriminator_variables
+    g_vars = model.generator_variables
+    for _ in range(model.d_steps):
+        d_total, d_logs = _update(
+            model.compute_discriminator_loss, data, model.d_optimizer, d_vars, scale
+        )
+    g_total, g_logs = _update(
+        model.compute_generator_loss, data, model.g_optimizer, g_vars, scale
+    )
+    model.after_generator_update()
+    return model.update_metrics(d_total, d_logs, g_total, g_logs)
+
+
+def test_step(model, data):
+    d_total, d_logs = model.compute_discriminator_loss(data, training=False)
+    g_total, g_logs = model.compute_generator_loss(data, training=False)
+    return model.update_metrics(d_total, d_logs, g_total, g_logs)

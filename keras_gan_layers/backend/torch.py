@@ -1,4 +1,7 @@
-"""PyTorch implementation of the GAN step (autograd, eager)."""
+"""PyTorch implementation of the adversarial step (autograd, eager).
+
+The step knows no model family: it calls the `AdversarialModel` protocol.
+"""
 
 import torch
 
@@ -14,36 +17,37 @@ def input_gradient(fn, x, variables=None):
     return grad
 
 
-def _apply(optimizer, loss, variables):
-    # autograd.grad touches no .grad buffers, so the two networks' updates
+def _update(compute, data, optimizer, variables):
+    total, logs = compute(data)
+    # autograd.grad touches no .grad buffers, so the two players' updates
     # never mix and no zero_grad is needed.
     grads = torch.autograd.grad(
-        optimizer.scale_loss(loss), [v.value for v in variables], allow_unused=True
+        optimizer.scale_loss(total), [v.value for v in variables], allow_unused=True
     )
     grads = [
         torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables)
     ]
     with torch.no_grad():
         optimizer.apply(grads, variables)
+    return total.detach(), {k: v.detach() for k, v in logs.items()}
 
 
-def train_step(gan, data):
-    real = gan.unpack_real(data)
-    batch_size = real.shape[0]
-    d_vars = gan.discriminator.trainable_variables
-    g_vars = gan.generator.trainable_variables
-    for _ in range(gan.d_steps):
-        d_total, d_logs = gan.compute_discriminator_loss(
-            real, gan.sample_latents(batch_size)
+def train_step(model, data):
+    d_vars = model.discriminator_variables
+    g_vars = model.generator_variables
+    for _ in range(model.d_steps):
+        d_total, d_logs = _update(
+            model.compute_discriminator_loss, data, model.d_optimizer, d_vars
         )
-        _apply(gan.d_optimizer, d_total, d_vars)
-    g_loss = gan.compute_generator_loss(real, gan.sample_latents(batch_size))
-    _apply(gan.g_optimizer, g_loss, g_vars)
-    return gan.update_metrics(
-        {k: v.detach() for k, v in d_logs.items()}, g_loss.detach()
+    g_total, g_logs = _update(
+        model.compute_generator_loss, data, model.g_optimizer, g_vars
     )
+    with torch.no_grad():
+        model.after_generator_update()
+    return model.update_metrics(d_total, d_logs, g_total, g_logs)
 
 
-def test_step(gan, data):
-    d_logs, g_loss = gan.compute_evaluation_losses(gan.unpack_real(data))
-    return gan.update_metrics(d_logs, g_loss)
+def test_step(model, data):
+    d_total, d_logs = model.compute_discriminator_loss(data, training=False)
+    g_total, g_logs = model.compute_generator_loss(data, training=False)
+    return model.update_metrics(d_total, d_logs, g_total, g_logs)

@@ -1,3 +1,4 @@
-"""GAN models."""
+"""Models: the shared adversarial base and the model families."""
 
+from keras_gan_layers.models.adversarial import AdversarialModel, DiscriminatorView
 from keras_gan_layers.models.gan import GAN

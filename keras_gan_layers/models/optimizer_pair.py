@@ -37,6 +37,6 @@ class OptimizerPair:
 
     def build(self, variables=None):
         if not self.d_optimizer.built:
-            self.d_optimizer.build(self._gan.discriminator.trainable_variables)
+            self.d_optimizer.build(self._gan.discriminator_variables)
         if not self.g_optimizer.built:
-            self.g_optimizer.build(self._gan.generator.trainable_variables)
+            self.g_optimizer.build(self._gan.generator_variables)

@@ -1,0 +1,504 @@
+"""`AdversarialModel`: what every two-player model of the package shares.
+
+The backend steps (`keras_gan_layers/backend/`) train any subclass through
+a small protocol and know nothing else about it:
+
+| member | meaning |
+| --- | --- |
+| `discriminator_variables`, `generator_variables` | what each optimizer updates |
+| `compute_discriminator_loss(data, training=True) -> (total, logs)` | the discriminator's objective |
+| `compute_generator_loss(data, training=True) -> (total, logs)` | the generator's objective |
+| `after_generator_update()` | state updated once per step (generator EMA) |
+| `d_steps` | discriminator updates per generator update |
+
+This class owns `compile` (two optimizers, adversarial loss, penalties,
+`d_steps`, the non-finite policy), the trackers and logs, the checks of the
+training data, `fit`, the generator EMA and the saving of compile state. A
+model family implements its networks, its losses and its sampling.
+"""
+
+import types
+
+import keras
+from keras import ops
+
+from keras_gan_layers import losses as losses_module
+from keras_gan_layers import penalties as penalties_module
+from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.backend import backend_module
+from keras_gan_layers.models.nonfinite_guard import NonFiniteGuard
+from keras_gan_layers.models.optimizer_pair import OptimizerPair
+
+ON_NONFINITE = ("raise", "stop")
+
+
+def _default_optimizer():
+    # Radford et al. (DCGAN): Adam, learning rate 2e-4, beta_1 = 0.5.
+    return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+def _loss_scaled(optimizer):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(optimizer)
+
+
+class DiscriminatorView:
+    """A discriminator as penalties see it: `view(x, training=None)`.
+
+    Penalties differentiate `view(x)` with respect to `x`; this object fixes
+    everything else the network needs: the mode (`training` forced to a
+    value, e.g. False in evaluation), extra inputs (a conditional model's
+    labels) and which output is the adversarial one (an auxiliary-classifier
+    discriminator has two). `variables` are the network's, so the JAX input
+    gradient reads their current values.
+
+    Args:
+        network: The discriminator.
+        call: Function `(network, x, training) -> logits`; defaults to
+            `network(x, training=training)`.
+        training: None keeps the caller's `training`; a bool forces it.
+    """
+
+    def __init__(self, network, call=None, training=None):
+        self.network = network
+        self.variables = network.variables
+        self._call = call or (lambda net, x, training: net(x, training=training))
+        self._training = training
+
+    def __call__(self, x, training=None):
+        if self._training is not None:
+            training = self._training
+        return self._call(self.network, x, training)
+
+
+@keras_gan_export()
+class AdversarialModel(keras.Model):
+    """Base class of the package's models: a two-player game trained by `fit`.
+
+    `fit` runs Keras' own loop; each training step makes `d_steps`
+    discriminator updates, then one generator update, then calls
+    `after_generator_update()`. The step itself lives in
+    `keras_gan_layers/backend/` and only uses the protocol below, so a new
+    model family subclasses this class and implements:
+
+    - `compute_discriminator_loss(data, training=True) -> (total, logs)` and
+      `compute_generator_loss(data, training=True) -> (total, logs)`:
+      `data` is the batch as `fit` yields it; `total` is the scalar the
+      player minimises; `logs` maps log keys (declared by `log_names()`) to
+      scalars. Randomness comes from `self.seed_generator`.
+    - `discriminator_variables` / `generator_variables` if the players are
+      not `self.discriminator` / `self.generator` (CycleGAN's two of each).
+    - `log_names()` if the logs hold more than the GAN keys.
+
+    `compile` takes two optimizers, a `GANLoss` and penalties; the logs hold
+    every key of `log_names()` and `loss`, the sum of both players'
+    objectives (what `TerminateOnNaN` watches; not a measure of progress).
+
+    With `ema_decay`, a copy of the generator (`ema_generator`, not
+    trainable) follows an exponential moving average of its weights,
+    `ema = decay * ema + (1 - decay) * w`, after every generator update
+    (Karras et al. 2018; Yazici et al. 2019); batch-normalization statistics
+    and other non-trainable weights are copied. For the first `ema_start`
+    generator updates the copy equals the generator (BigGAN starts the
+    average after 20k steps). `generate` and the callbacks sample from it.
+
+    Args:
+        seed: Int or None, seeds the model's `keras.random.SeedGenerator`
+            (latent vectors, labels, penalty interpolations).
+        data_range: `(low, high)` range that real data must lie in, or None
+            to skip the check.
+        ema_decay: None (no EMA) or a float in [0, 1), e.g. 0.999.
+        ema_start: Generator updates before the average starts.
+        **kwargs: Passed to `keras.Model` (`name`, ...).
+
+    Raises:
+        ValueError: `data_range` not `(low, high)` with low < high;
+            `ema_decay` outside [0, 1); `ema_start < 0`.
+
+    Example:
+
+    ```python
+    class MyGAN(AdversarialModel):
+        def __init__(self, generator, discriminator, **kwargs):
+            super().__init__(**kwargs)
+            self.generator, self.discriminator = generator, discriminator
+            self.setup_ema()
+
+        def compute_discriminator_loss(self, data, training=True):
+            ...
+    ```
+
+    Reference:
+    - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
+    - EMA of generator weights: [Karras et al., 2018](https://arxiv.org/abs/1710.10196),
+      [Yazici et al., 2019](https://arxiv.org/abs/1806.04498)
+    """
+
+    def __init__(
+        self,
+        seed=None,
+        data_range=(-1.0, 1.0),
+        ema_decay=None,
+        ema_start=0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if data_range is not None:
+            data_range = tuple(float(v) for v in data_range)
+            if len(data_range) != 2 or not data_range[0] < data_range[1]:
+                raise ValueError(
+                    "data_range must be (low, high) with low < high, or None. "
+                    f"Received: data_range={data_range}"
+                )
+        if ema_decay is not None:
+            if isinstance(ema_decay, bool) or not 0.0 <= float(ema_decay) < 1.0:
+                raise ValueError(
+                    "ema_decay must be None (no EMA) or a float in [0, 1), "
+                    f"e.g. 0.999. Received: ema_decay={ema_decay!r}"
+                )
+            ema_decay = float(ema_decay)
+        if isinstance(ema_start, bool) or int(ema_start) != ema_start or ema_start < 0:
+            raise ValueError(
+                f"ema_start must be an integer >= 0. Received: ema_start={ema_start!r}"
+            )
+        self.seed = seed
+        self.data_range = data_range
+        self.ema_decay = ema_decay
+        self.ema_start = int(ema_start)
+        self.ema_generator = None
+        self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed")
+
+    # ------------------------------------------------------------------ EMA
+    def setup_ema(self):
+        """Create `ema_generator` (a copy of `self.generator`) if `ema_decay` is set.
+
+        Subclasses call it at the end of `__init__`, once `self.generator`
+        exists.
+        """
+        if self.ema_decay is None:
+            return
+        try:
+            ema = keras.models.clone_model(self.generator)
+        except Exception as e:
+            raise ValueError(
+                "ema_decay needs a generator that keras.models.clone_model can "
+                "copy (a functional or Sequential model, or a subclassed model "
+                f"with get_config/from_config): {e}"
+            ) from e
+        if not ema.built:
+            raise ValueError(
+                "ema_decay needs a built generator (call it once or give it an "
+                "Input) so that its weights can be copied."
+            )
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        ema.name = f"ema_{self.generator.name}"
+        self.ema_generator = ema
+
+    @property
+    def sampling_generator(self):
+        """The generator `generate` and the callbacks use: the EMA copy if any."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def after_generator_update(self):
+        """Update the generator EMA (called by the step after each generator update)."""
+        if self.ema_generator is None:
+            return
+        decay = ops.convert_to_tensor(self.ema_decay, "float32")
+        if self.ema_start:
+            started = ops.greater(self.g_optimizer.iterations, self.ema_start)
+            decay = ops.where(started, decay, ops.zeros_like(decay))
+        for ema, w in zip(
+            self.ema_generator.trainable_weights, self.generator.trainable_weights
+        ):
+            d = ops.cast(decay, ema.dtype)
+            ema.assign(d * ema + (1.0 - d) * ops.cast(w, ema.dtype))
+        for ema, w in zip(
+            self.ema_generator.non_trainable_weights,
+            self.generator.non_trainable_weights,
+        ):
+            ema.assign(w)
+
+    # --------------------------------------------------------------- protocol
+    @property
+    def discriminator_variables(self):
+        """Trainable variables the discriminator optimizer updates."""
+        return self.discriminator.trainable_variables
+
+    @property
+    def generator_variables(self):
+        """Trainable variables the generator optimizer updates."""
+        return self.generator.trainable_variables
+
+    def compute_discriminator_loss(self, data, training=True):
+        """`(total, logs)`: the discriminator's objective for one batch."""
+        raise NotImplementedError
+
+    def compute_generator_loss(self, data, training=True):
+        """`(total, logs)`: the generator's objective for one batch."""
+        raise NotImplementedError
+
+    def log_names(self):
+        """Keys of the logs the two `compute_*_loss` methods return, in order."""
+        penalties = [p.name for p in getattr(self, "penalties", [])]
+        return ["d_loss", *penalties, "real_score", "fake_score", "g_loss"]
+
+    def adversarial_terms(self, real_logits, fake_logits, real, fake, discriminator):
+        """Adversarial loss, penalties and scores of one discriminator update.
+
+        Shared by the model families: `discriminator` is what the penalties
+        differentiate (a `DiscriminatorView` for conditional models).
+
+        Returns:
+            `(total, logs)` with `d_loss`, each penalty, `real_score`,
+            `fake_score`.
+        """
+        d_loss = self.loss_fn.discriminator_loss(real_logits, fake_logits)
+        logs = {"d_loss": d_loss}
+        total = d_loss
+        for penalty in self.penalties:
+            value = penalty(discriminator, real, fake, seed=self.seed_generator)
+            logs[penalty.name] = value
+            total = total + value
+        logs["real_score"] = ops.mean(ops.cast(real_logits, "float32"))
+        logs["fake_score"] = ops.mean(ops.cast(fake_logits, "float32"))
+        return total, logs
+
+    # ---------------------------------------------------------------- compile
+    def compile(
+        self,
+        d_optimizer=None,
+        g_optimizer=None,
+        loss="bce",
+        penalties=(),
+        d_steps=1,
+        on_nonfinite="raise",
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ):
+        """Configure the model for training.
+
+        Args:
+            d_optimizer: Discriminator optimizer (instance, name or config).
+                Defaults to `Adam(learning_rate=2e-4, beta_1=0.5)` (DCGAN).
+            g_optimizer: Generator optimizer, same forms and default. Must be
+                a different object from `d_optimizer`.
+            loss: A `GANLoss`, an alias (`"bce"`, `"minimax"`, `"lsgan"`,
+                `"wgan"`, `"hinge"`, `"ragan"`) or a config dict.
+            penalties: Sequence of `Penalty` objects or aliases (`"gp"`,
+                `"r1"`, `"r2"`, `"dragan"`) added to the discriminator loss.
+            d_steps: Discriminator updates per generator update (5 for
+                WGAN-GP). Each uses the same real batch and fresh latents.
+            on_nonfinite: `"raise"` (default) raises `NonFiniteLossError`
+                naming the first NaN/inf loss; `"stop"` prints the same
+                message and stops training gracefully, like
+                `keras.callbacks.TerminateOnNaN`.
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss:
+                As in `keras.Model.compile`.
+
+        Raises:
+            ValueError: unknown loss or penalty, `d_steps < 1`, duplicate
+                penalty names, one optimizer object for both networks.
+            NotImplementedError: the active Keras backend has no GAN step.
+        """
+        backend_module()  # fail now, not at the first step, on other backends
+        d_optimizer = (
+            keras.optimizers.get(d_optimizer)
+            if d_optimizer is not None
+            else _default_optimizer()
+        )
+        g_optimizer = (
+            keras.optimizers.get(g_optimizer)
+            if g_optimizer is not None
+            else _default_optimizer()
+        )
+        if d_optimizer is g_optimizer:
+            raise ValueError(
+                "d_optimizer and g_optimizer must be two different optimizer "
+                "objects: each keeps state for its own network's weights."
+            )
+        if isinstance(d_steps, bool) or int(d_steps) != d_steps or d_steps < 1:
+            raise ValueError(
+                f"d_steps must be an integer >= 1. Received: d_steps={d_steps}"
+            )
+        if on_nonfinite not in ON_NONFINITE:
+            raise ValueError(
+                f"on_nonfinite must be one of {', '.join(ON_NONFINITE)}. "
+                f"Received: on_nonfinite={on_nonfinite!r}"
+            )
+        loss_obj = losses_module.get(loss)
+        if isinstance(penalties, (str, dict, penalties_module.Penalty)):
+            penalties = [penalties]
+        penalty_objs = [penalties_module.get(p) for p in penalties]
+        names = [p.name for p in penalty_objs]
+        self.penalties = []
+        reserved = {"loss", *self.log_names()}
+        clash = sorted({n for n in names if names.count(n) > 1 or n in reserved})
+        if clash:
+            raise ValueError(
+                f"Penalty names must be unique and differ from {sorted(reserved)}"
+                f"; they are log keys. Clashing: {clash}. Pass name=... to the "
+                "penalties."
+            )
+        super().compile(
+            optimizer=None,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+            auto_scale_loss=auto_scale_loss,
+        )
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16":
+            d_optimizer = _loss_scaled(d_optimizer)
+            g_optimizer = _loss_scaled(g_optimizer)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.optimizer = OptimizerPair(self, d_optimizer, g_optimizer)
+        # Both networks are built, so the optimizer state can exist now: then
+        # load_weights() restores it too (keras-tuner's get_best_models does).
+        self.optimizer.build()
+        self.loss_fn = loss_obj
+        self.penalties = penalty_objs
+        self.d_steps = int(d_steps)
+        self.on_nonfinite = on_nonfinite
+        self._trackers = {
+            name: keras.metrics.Mean(name=name) for name in self.log_names()
+        }
+        # Serialized when saving, not now: serializing can import TensorFlow.
+        self._gan_compile_args = _Untracked(
+            **{
+                "d_optimizer": d_optimizer,
+                "g_optimizer": g_optimizer,
+                "loss": loss_obj,
+                "penalties": penalty_objs,
+                "d_steps": self.d_steps,
+                "on_nonfinite": on_nonfinite,
+                "run_eagerly": run_eagerly,
+                "steps_per_execution": steps_per_execution,
+                "jit_compile": jit_compile,
+                "auto_scale_loss": auto_scale_loss,
+            }
+        )
+
+    def get_compile_config(self):
+        if self.compiled and hasattr(self, "_gan_compile_args"):
+            return keras.saving.serialize_keras_object(vars(self._gan_compile_args))
+        return {}
+
+    def compile_from_config(self, config):
+        config = keras.saving.deserialize_keras_object(config)
+        if "jit_compile" in config and config["jit_compile"] not in (True, False):
+            config["jit_compile"] = "auto"
+        self.compile(**config)
+        self.optimizer.build()
+
+    @property
+    def metrics(self):
+        if not self.compiled or not hasattr(self, "_trackers"):
+            return []
+        return [self._loss_tracker, *self._trackers.values()]
+
+    def update_metrics(self, d_total, d_logs, g_total, g_logs):
+        """Update the trackers with one step's logs; return what `fit` shows."""
+        for name, value in {**d_logs, **g_logs}.items():
+            self._trackers[name].update_state(value)
+        self._loss_tracker.update_state(d_total + g_total)
+        return {m.name: m.result() for m in self.metrics}
+
+    # ------------------------------------------------------------ Keras hooks
+    def train_step(self, *args):
+        # `data` on TensorFlow and PyTorch, `state, data` on JAX.
+        return backend_module().train_step(self, *args)
+
+    def test_step(self, *args):
+        return backend_module().test_step(self, *args)
+
+    def check_training_data(self, x, y, what="images"):
+        """Check `fit`'s data before training; return `(x, y)` to train on.
+
+        The base class accepts anything; models override it to reject bad
+        data before any work is lost.
+        """
+        return x, y
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+    ):
+        """Train with Keras' `fit` loop; arguments as in `keras.Model.fit`.
+
+        The training (and validation) data are checked before training
+        starts (`check_training_data`); a `NonFiniteGuard` is added after the
+        given callbacks.
+        """
+        if not self.compiled:
+            raise ValueError(
+                f"{type(self).__name__}.fit() was called before "
+                f"{type(self).__name__}.compile(). Call "
+                "model.compile(d_optimizer=..., g_optimizer=..., loss=...) "
+                "first."
+            )
+        x, y = self.check_training_data(x, y)
+        if validation_data is not None:
+            validation_data = self.check_validation_data(validation_data)
+        callbacks = list(callbacks or []) + [NonFiniteGuard(self.on_nonfinite)]
+        return super().fit(
+            x=x,
+            y=y,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            validation_split=validation_split,
+            validation_data=validation_data,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            sample_weight=sample_weight,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size,
+            validation_freq=validation_freq,
+        )
+
+    def check_validation_data(self, validation_data):
+        """Check `validation_data` as `fit` receives it; return what to use."""
+        if isinstance(validation_data, tuple) and len(validation_data) in (2, 3):
+            x, y = self.check_training_data(
+                validation_data[0], validation_data[1], "validation images"
+            )
+            return (x, y, *validation_data[2:])
+        x, _ = self.check_training_data(validation_data, None, "validation images")
+        return x
+
+    # ----------------------------------------------------------------- config
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "seed": self.seed,
+            "data_range": None if self.data_range is None else list(self.data_range),
+            "ema_decay": self.ema_decay,
+            "ema_start": self.ema_start,
+        }
+
+
+class _Untracked(types.SimpleNamespace):
+    """Holds objects Keras must not track or save as the model's state."""
