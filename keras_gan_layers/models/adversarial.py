@@ -209,16 +209,33 @@ class AdversarialModel(keras.Model):
         if self.ema_start:
             started = ops.greater(self.g_optimizer.iterations, self.ema_start)
             decay = ops.where(started, decay, ops.zeros_like(decay))
-        for ema, w in zip(
-            self.ema_generator.trainable_weights, self.generator.trainable_weights
-        ):
-            d = ops.cast(decay, ema.dtype)
-            ema.assign(d * ema + (1.0 - d) * ops.cast(w, ema.dtype))
-        for ema, w in zip(
-            self.ema_generator.non_trainable_weights,
-            self.generator.non_trainable_weights,
-        ):
-            ema.assign(w)
+        # The copy is not trainable, so pair the weights by position (clones
+        # list them in the same order): average what the generator trains,
+        # copy the rest (batch-norm statistics).
+        for ema, w in zip(self.ema_generator.weights, self.generator.weights):
+            if w.trainable:
+                d = ops.cast(decay, ema.dtype)
+                ema.assign(d * ema + (1.0 - d) * ops.cast(w, ema.dtype))
+            else:
+                ema.assign(w)
+
+    def sample_latents(self, batch_size, seed=None):
+        """Latent vectors for training, shape `(batch_size, *latent_shape)`.
+
+        For models with a latent space (`latent_shape`, `latent_distribution`:
+        standard normal, or uniform on [-1, 1]).
+
+        Args:
+            batch_size: Number of vectors (int or scalar tensor).
+            seed: None uses the model's `SeedGenerator` (advancing it; what
+                the training step does); an int gives the same vectors on
+                every call.
+        """
+        shape = (batch_size, *self.latent_shape)
+        seed = self.seed_generator if seed is None else seed
+        if self.latent_distribution == "uniform":
+            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+        return keras.random.normal(shape, seed=seed)
 
     # --------------------------------------------------------------- protocol
     @property

@@ -47,6 +47,29 @@ def check_range(array, data_range, what):
         )
 
 
+def peek_first_batch(x):
+    """`(first_element, x)` for a dataset, PyDataset or Python generator.
+
+    A generator's first element is put back in front of the rest (the
+    returned `x` replaces the one given); other inputs are returned as they
+    are. Arrays and array tuples return `(None, x)`: check them whole.
+    """
+    if isinstance(x, types.GeneratorType):
+        first = next(x)
+        return first, _put_back(first, x)
+    if hasattr(x, "element_spec") and hasattr(x, "take"):  # tf.data.Dataset
+        for element in x.take(1):
+            return element, x
+        raise ValueError("fit received an empty tf.data.Dataset.")
+    if (
+        hasattr(x, "__getitem__")
+        and hasattr(x, "on_epoch_end")
+        and hasattr(x, "num_batches")
+    ):  # keras.utils.PyDataset
+        return x[0], x
+    return None, x
+
+
 def check_real_data(x, data_range, what="images"):
     """Check `x` as given to `fit`; return what `fit` should use instead.
 
@@ -56,26 +79,60 @@ def check_real_data(x, data_range, what="images"):
     """
     if data_range is None or x is None:
         return x
-    if isinstance(x, types.GeneratorType):
-        first = next(x)
-        check_range(_first_array(first), data_range, what)
-        return _put_back(first, x)
-    if hasattr(x, "element_spec") and hasattr(x, "take"):  # tf.data.Dataset
-        for element in x.take(1):
-            check_range(_as_numpy(_first_array(element)), data_range, what)
-        return x
-    if (
-        hasattr(x, "__getitem__")
-        and hasattr(x, "on_epoch_end")
-        and hasattr(x, "num_batches")
-    ):  # keras.utils.PyDataset
-        check_range(_as_numpy(_first_array(x[0])), data_range, what)
+    first, x = peek_first_batch(x)
+    if first is not None:
+        check_range(_as_numpy(_first_array(first)), data_range, what)
         return x
     if isinstance(x, (tuple, list)) and x and not np.isscalar(x[0]):
         check_range(_as_numpy(x[0]), data_range, what)
         return x
     check_range(_as_numpy(x), data_range, what)
     return x
+
+
+def check_labels(labels, num_classes, what="labels"):
+    """Raise unless `labels` are class ids in [0, num_classes) or one-hot rows.
+
+    Accepted: integers of shape `(n,)` or `(n, 1)`; floats or integers of
+    shape `(n, num_classes)` whose rows are one-hot.
+
+    Returns:
+        The class ids as an int32 numpy array of shape `(n,)`.
+    """
+    labels = _as_numpy(labels)
+    accepted = (
+        f"Accepted: integer class ids in [0, {num_classes}) of shape (n,) or "
+        f"(n, 1), or one-hot rows of shape (n, {num_classes})."
+    )
+    if labels.ndim == 2 and labels.shape[1] == num_classes and num_classes > 1:
+        if labels.dtype.kind not in "iubf" or not np.all((labels == 0) | (labels == 1)):
+            raise ValueError(
+                f"{what} of shape {labels.shape} are not one-hot: values other "
+                f"than 0 and 1 found. {accepted}"
+            )
+        if not np.all(labels.sum(axis=1) == 1):
+            raise ValueError(
+                f"{what} of shape {labels.shape} are not one-hot: some rows do "
+                f"not sum to 1. {accepted}"
+            )
+        return labels.argmax(axis=1).astype("int32")
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:
+        raise ValueError(f"{what} have shape {labels.shape}. {accepted}")
+    if labels.dtype.kind == "f":
+        raise ValueError(
+            f"{what} are floats ({labels.dtype}) but not one-hot rows. Cast "
+            f"class ids to integers (labels.astype('int32')). {accepted}"
+        )
+    if labels.dtype.kind not in "iu":
+        raise ValueError(f"{what} have dtype {labels.dtype}. {accepted}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"{what} must lie in [0, {num_classes}) (num_classes={num_classes}). "
+            f"Received values in [{labels.min()}, {labels.max()}]."
+        )
+    return labels.astype("int32")
 
 
 def _put_back(first, rest):

@@ -189,21 +189,6 @@ class GAN(AdversarialModel):
             ) from e
 
     # --------------------------------------------------------------- sampling
-    def sample_latents(self, batch_size, seed=None):
-        """Latent vectors for training, shape `(batch_size, *latent_shape)`.
-
-        Args:
-            batch_size: Number of vectors (int or scalar tensor).
-            seed: None uses the model's `SeedGenerator` (advancing it; what
-                the training step does); an int gives the same vectors on
-                every call.
-        """
-        shape = (batch_size, *self.latent_shape)
-        seed = self.seed_generator if seed is None else seed
-        if self.latent_distribution == "uniform":
-            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
-        return keras.random.normal(shape, seed=seed)
-
     def call(self, latents, training=None):
         """Generator output for the latent vectors `latents`."""
         return self.generator(latents, training=training)

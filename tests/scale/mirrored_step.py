@@ -3,7 +3,7 @@
 Run as `python tests/scale/mirrored_step.py {1|2}`: splits the CPU into two
 logical devices, trains the linear-D / constant-G GAN of test_gan_step for
 one step on 1 or 2 replicas with the same global batch, and prints the
-resulting weights as JSON.
+resulting weights (and the generator EMA, decay 0.5) as JSON.
 """
 
 import json
@@ -36,6 +36,7 @@ with strategy.scope():
         constant_generator(3, [0.2, 0.4]),
         linear_discriminator(2, [0.5, -0.3], 0.1),
         seed=0,
+        ema_decay=0.5,
     )
     gan.compile(
         keras.optimizers.SGD(0.1),
@@ -48,6 +49,7 @@ out = {
     "replicas": strategy.num_replicas_in_sync,
     "d": [w.tolist() for w in gan.discriminator.get_weights()],
     "g": [w.tolist() for w in gan.generator.get_weights()],
+    "ema": [w.tolist() for w in gan.ema_generator.get_weights()],
     "logs": {k: float(v[0]) for k, v in history.history.items()},
 }
 print("RESULT " + json.dumps(out))

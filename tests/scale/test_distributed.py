@@ -42,6 +42,14 @@ def test_mirrored_strategy_matches_one_device(loss):
     )
     for key, value in one["logs"].items():
         assert two["logs"][key] == pytest.approx(value, rel=1e-5), key
+    # Generator EMA (decay 0.5) under tf.distribute: after one update the
+    # copy's bias is the mean of the bias before (0.2, 0.4) and after.
+    for result in (one, two):
+        np.testing.assert_allclose(
+            np.array(result["ema"][1]),
+            0.5 * np.array([0.2, 0.4]) + 0.5 * np.array(result["g"][1]),
+            rtol=1e-6,
+        )
     # The step moved the weights (the comparison is not between two no-ops).
     assert not np.allclose(np.array(one["d"][0]).ravel(), [0.5, -0.3])
 
