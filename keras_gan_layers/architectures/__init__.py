@@ -1,4 +1,8 @@
 """Reference networks: builders returning plain functional `keras.Model`s."""
 
+from keras_gan_layers.architectures.conditional import (
+    conditional_dcgan_discriminator,
+    conditional_dcgan_generator,
+)
 from keras_gan_layers.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_layers.architectures.mlp import mlp_discriminator, mlp_generator
