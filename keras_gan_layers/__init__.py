@@ -8,12 +8,13 @@ from keras_gan_layers import (
     architectures,
     callbacks,
     datasets,
+    layers,
     losses,
     metrics,
     penalties,
     utils,
 )
 from keras_gan_layers.callbacks import GANEvaluation, ImageSnapshot
-from keras_gan_layers.models import GAN
+from keras_gan_layers.models import GAN, AdversarialModel, ConditionalGAN
 from keras_gan_layers.models.nonfinite_guard import NonFiniteLossError
 from keras_gan_layers.version import __version__

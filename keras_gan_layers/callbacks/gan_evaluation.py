@@ -10,19 +10,43 @@ from keras_gan_layers.utils.sampling import (
     resolve_generator,
 )
 
-METRICS = ("fid", "kid", "is", "precision", "recall", "density", "coverage", "prdc")
+METRICS = (
+    "fid",
+    "kid",
+    "is",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+    "prdc",
+    "class_accuracy",
+)
 PRDC = ("precision", "recall", "density", "coverage")
 
 
 def _as_array(data, limit):
     """Real images as numpy: arrays directly, datasets by iterating batches."""
+    return _images_and_labels(data, limit)[0]
+
+
+def _images_and_labels(data, limit):
+    """`(images, labels or None)` as numpy, at most `limit` of each.
+
+    `data` is an image array, an `(images, labels)` tuple of arrays, or an
+    iterable of batches (`images` or `(images, labels, ...)`).
+    """
+    if isinstance(data, tuple) and len(data) == 2 and hasattr(data[0], "shape"):
+        images = keras.ops.convert_to_numpy(data[0])[:limit]
+        return images, np.asarray(keras.ops.convert_to_numpy(data[1]))[:limit]
     if isinstance(data, np.ndarray):
-        return data[:limit]
+        return data[:limit], None
     if hasattr(data, "shape") and hasattr(data, "dtype"):
-        return keras.ops.convert_to_numpy(data)[:limit]
-    batches, count = [], 0
+        return keras.ops.convert_to_numpy(data)[:limit], None
+    batches, labels, count = [], [], 0
     for batch in data:
         x = batch[0] if isinstance(batch, (tuple, list)) else batch
+        if isinstance(batch, (tuple, list)) and len(batch) > 1:
+            labels.append(keras.ops.convert_to_numpy(batch[1]))
         x = keras.ops.convert_to_numpy(x)
         batches.append(x)
         count += len(x)
@@ -30,7 +54,8 @@ def _as_array(data, limit):
             break
     if not batches:
         raise ValueError("GANEvaluation real_data is empty.")
-    return np.concatenate(batches)[:limit]
+    images = np.concatenate(batches)[:limit]
+    return images, (np.concatenate(labels)[:limit] if labels else None)
 
 
 @keras_gan_export()
@@ -41,25 +66,36 @@ class GANEvaluation(keras.callbacks.Callback):
     fixed latent vectors (`seed`) and compared with up to `num_real` real
     images (their features are computed once). The results enter the epoch
     logs as `val_fid`, `val_kid` (and `val_kid_std`), `val_is`,
-    `val_precision`, `val_recall`, `val_density`, `val_coverage`, so
+    `val_precision`, `val_recall`, `val_density`, `val_coverage`,
+    `val_class_accuracy`, so
     `ModelCheckpoint(monitor="val_kid", mode="min")`, `EarlyStopping`,
     `TensorBoard`, `history.history` and keras-tuner objectives see them.
     Put this callback before the ones that read its keys: Keras calls
     callbacks in list order.
 
+    For a conditional model (one with `num_classes`, e.g. `ConditionalGAN`)
+    the generated images are requested with the real data's labels when
+    `real_data` carries them (`(images, labels)`), cycled to `num_samples`,
+    else with the classes in turn (0, 1, 2, ...); `"class_accuracy"` is the
+    fraction of generated images that `classifier` assigns to the requested
+    class (`val_class_accuracy`; 1/num_classes is chance).
+
     Args:
-        real_data: Real images in [-1, 1] (array, `tf.data.Dataset` or any
-            iterable of batches).
+        real_data: Real images in [-1, 1] (array, `(images, labels)`,
+            `tf.data.Dataset` or any iterable of batches).
         metrics: Names among `"fid"`, `"kid"`, `"is"`, `"precision"`,
-            `"recall"`, `"density"`, `"coverage"` and `"prdc"` (all four).
+            `"recall"`, `"density"`, `"coverage"`, `"prdc"` (all four) and
+            `"class_accuracy"` (conditional models).
         every_n_epochs: Evaluation period.
         num_samples: Generated images per evaluation.
         num_real: Real images used (at most).
         feature_extractor: Model mapping images to features; defaults to
             `InceptionFeatureExtractor()` (ImageNet weights, downloaded by
             Keras). For the bundled digits, `DigitsFeatureExtractor()`.
-        classifier: Model mapping images to probabilities, for `"is"`;
-            defaults to the extractor's `"probabilities"` variant.
+        classifier: Model mapping images to class probabilities, for `"is"`
+            and `"class_accuracy"`; defaults to the extractor's
+            `"probabilities"` variant (for `DigitsFeatureExtractor`, the
+            bundled digit classifier).
         kid_subset_size: Subset size for KID; defaults to
             `min(1000, num_samples, real images)`.
         kid_subsets: Number of KID subsets.
@@ -135,6 +171,7 @@ class GANEvaluation(keras.callbacks.Callback):
         self.seed = seed
         self.generator = generator
         self._real_features = None
+        self._real_labels = None
         self._latents = None
         self.results = []
 
@@ -163,13 +200,35 @@ class GANEvaluation(keras.callbacks.Callback):
             else:
                 raise ValueError(
                     "GANEvaluation needs classifier=... (a model returning class "
-                    "probabilities) to compute the Inception Score with a custom "
-                    "feature extractor."
+                    "probabilities) to compute the Inception Score or the class "
+                    "accuracy with a custom feature extractor."
                 )
         return self.classifier
 
     def _needs_features(self):
-        return any(m != "is" for m in self.metric_names)
+        return any(m not in ("is", "class_accuracy") for m in self.metric_names)
+
+    def _conditional(self):
+        return self.generator is None and getattr(self.model, "num_classes", None)
+
+    def _requested_labels(self):
+        """Labels of the generated images for a conditional model, else None."""
+        if not self._conditional():
+            return None
+        if self._real_labels is None:
+            _, labels = _images_and_labels(self.real_data, self.num_real)
+            from keras_gan_layers.models.data_checks import check_labels
+
+            num_classes = self.model.num_classes
+            self._real_labels = (
+                np.arange(self.num_samples, dtype="int32") % num_classes
+                if labels is None
+                else np.resize(
+                    check_labels(labels, num_classes, "GANEvaluation real_data labels"),
+                    self.num_samples,
+                )
+            )
+        return self._real_labels
 
     def _generate(self):
         generator = resolve_generator(self.model, self.generator, "GANEvaluation")
@@ -177,7 +236,17 @@ class GANEvaluation(keras.callbacks.Callback):
             self._latents = fixed_latents(
                 self.model, generator, self.num_samples, self.seed
             )
-        return generate_numpy(generator, self._latents, self.batch_size)
+        return generate_numpy(
+            generator, self._latents, self.batch_size, labels=self._requested_labels()
+        )
+
+    def on_train_begin(self, logs=None):
+        if "class_accuracy" in self.metric_names and not self._conditional():
+            raise ValueError(
+                "GANEvaluation metric 'class_accuracy' needs a conditional model "
+                "(one with num_classes, e.g. ConditionalGAN) and no generator= "
+                f"override. Received a {type(self.model).__name__}."
+            )
 
     def evaluate(self):
         """Compute the metrics now; return them as a dict (`val_` keys)."""
@@ -229,6 +298,11 @@ class GANEvaluation(keras.callbacks.Callback):
             out["val_is"] = inception_score(
                 probabilities, splits=min(10, len(probabilities))
             )[0]
+        if "class_accuracy" in self.metric_names:
+            probabilities = extract(self._classifier(), fake, self.batch_size)
+            out["val_class_accuracy"] = float(
+                np.mean(probabilities.argmax(axis=-1) == self._requested_labels())
+            )
         prdc_names = [m for m in self.metric_names if m in PRDC]
         if prdc_names:
             prdc = precision_recall_density_coverage(

@@ -3,6 +3,7 @@
 import os
 
 import keras
+import numpy as np
 
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.utils.image_grid import image_grid, save_image_grid
@@ -24,9 +25,17 @@ class ImageSnapshot(keras.callbacks.Callback):
     installed, whatever the Keras backend).
 
     Works with any model that has a `generator` attribute (a `GAN`), or with
-    the `generator` passed here. The latent shape is read from the model's
-    `latent_shape` or from the generator's input; the latent vectors are
-    standard normal unless the model says `latent_distribution="uniform"`.
+    the `generator` passed here. A model that keeps a generator EMA
+    (`ema_decay`) is drawn from its `ema_generator`. The latent shape is read
+    from the model's `latent_shape` or from the generator's input; the latent
+    vectors are standard normal unless the model says
+    `latent_distribution="uniform"`, and equal `model.generate(num_images,
+    seed=seed)`'s.
+
+    For a conditional model (one with `num_classes`, e.g. `ConditionalGAN`)
+    the grid has one row per class, `max(1, num_images // num_classes)`
+    columns, and the same latent vector down each column, so a row shows
+    one class and a column one "style".
 
     Args:
         directory: Folder for the PNG files (created if missing), or None
@@ -93,34 +102,48 @@ class ImageSnapshot(keras.callbacks.Callback):
     def _generator(self):
         return resolve_generator(self.model, self.generator, "ImageSnapshot")
 
-    def _latent_vectors(self, generator):
+    def _latent_vectors(self, generator, num):
         if self._latents is None:
-            self._latents = fixed_latents(
-                self.model, generator, self.num_images, self.seed
-            )
+            self._latents = fixed_latents(self.model, generator, num, self.seed)
         return self._latents
+
+    def images(self):
+        """`(images, columns)` of the grid, generated now in inference mode."""
+        generator = self._generator()
+        num_classes = getattr(self.model, "num_classes", None)
+        if self.generator is None and num_classes:
+            columns = max(1, self.num_images // num_classes)
+            latents = self._latent_vectors(generator, columns)
+            labels = np.repeat(np.arange(num_classes, dtype="int32"), columns)
+            latents = np.concatenate([latents] * num_classes)
+            return generate_numpy(generator, latents, labels=labels), columns
+        latents = self._latent_vectors(generator, self.num_images)
+        return generate_numpy(generator, latents), None
 
     def snapshot(self, epoch):
         """Write the grid for (0-based) `epoch` now; return the PNG path."""
-        generator = self._generator()
-        images = generate_numpy(generator, self._latent_vectors(generator))
+        images, columns = self.images()
         path = None
         if self.directory is not None:
             path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
             save_image_grid(
-                images, path, value_range=self.value_range, scale=self.scale
+                images,
+                path,
+                columns=columns,
+                value_range=self.value_range,
+                scale=self.scale,
             )
             self.written.append(path)
         if self.log_dir is not None:
-            self._write_summary(images, epoch)
+            self._write_summary(images, epoch, columns)
         return path
 
-    def _write_summary(self, images, epoch):
+    def _write_summary(self, images, epoch, columns=None):
         import tensorflow as tf
 
         if self._writer is None:
             self._writer = tf.summary.create_file_writer(self.log_dir)
-        grid = image_grid(images, value_range=self.value_range)
+        grid = image_grid(images, columns=columns, value_range=self.value_range)
         if grid.ndim == 2:
             grid = grid[..., None]
         with self._writer.as_default():

@@ -79,7 +79,11 @@ def check_dataset(name):
 
 
 def load_generator(path):
-    """Load a saved generator or GAN; return `(model, generator)`."""
+    """Load a saved generator or GAN; return `(model, generator)`.
+
+    For a saved model with a generator EMA, `generator` is the EMA copy (what
+    `generate` samples from).
+    """
     if not os.path.isfile(path):
         raise UsageError(f"model file {path!r} does not exist")
     import keras
@@ -90,7 +94,8 @@ def load_generator(path):
         model = keras.saving.load_model(path, compile=False)
     except Exception as e:
         raise UsageError(f"could not load {path!r} as a Keras model ({e})") from None
-    return model, getattr(model, "generator", model)
+    generator = getattr(model, "sampling_generator", None)
+    return model, generator or getattr(model, "generator", model)
 
 
 def line_plot(path, series, xlabel, ylabel, size=(7, 4)):

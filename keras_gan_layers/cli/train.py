@@ -17,6 +17,7 @@ from keras_gan_layers.cli.common import (
 )
 
 PENALTIES = ("none", "gp", "r1", "r2", "dragan")
+CONDITIONING = ("concatenation", "projection", "auxiliary_classifier")
 
 
 def add_parser(subparsers, name):
@@ -55,6 +56,24 @@ def add_parser(subparsers, name):
         type=positive_int,
         default=1,
         help="discriminator updates per generator update",
+    )
+    p.add_argument(
+        "--conditional",
+        action="store_true",
+        help="train a ConditionalGAN on the dataset's labels (--dataset only); "
+        "sample grids get one row per class",
+    )
+    p.add_argument(
+        "--conditioning",
+        default="projection",
+        help=f"with --conditional: {', '.join(CONDITIONING)} (default: projection)",
+    )
+    p.add_argument(
+        "--ema-decay",
+        type=float,
+        default=None,
+        help="keep an exponential moving average of the generator (e.g. 0.999); "
+        "samples and generator.keras then come from it",
     )
     p.add_argument("--epochs", type=positive_int, default=40)
     p.add_argument("--batch-size", type=positive_int, default=64)
@@ -125,6 +144,17 @@ def validate(args):
         raise UsageError(
             f"unknown penalty {args.penalty!r}; valid penalties: {', '.join(PENALTIES)}"
         )
+    if args.conditional and args.data_dir is not None:
+        raise UsageError(
+            "--conditional needs labels: use --dataset (digits, mnist, "
+            "fashion_mnist, cifar10); image folders carry none"
+        )
+    if args.conditioning not in CONDITIONING:
+        raise UsageError(
+            f"unknown conditioning {args.conditioning!r}; valid: {', '.join(CONDITIONING)}"
+        )
+    if args.ema_decay is not None and not 0.0 <= args.ema_decay < 1.0:
+        raise UsageError(f"--ema-decay must be in [0, 1), got {args.ema_decay}")
     if args.image_size is not None and args.image_size % 4:
         raise UsageError(f"--image-size must be divisible by 4, got {args.image_size}")
     writable_directory(args.out)
@@ -143,12 +173,14 @@ def load_data(args):
             seed=args.seed,
         )
         shape = tuple(data.element_spec.shape[1:])
-        return data.prefetch(2), shape
+        return data.prefetch(2), None, shape
     if args.dataset == "digits":
-        images = datasets.load_digits(image_size=args.image_size or 16)
+        images, labels = datasets.load_digits(
+            image_size=args.image_size or 16, return_labels=True
+        )
     else:
         try:
-            images = datasets.load(args.dataset)
+            images, labels = datasets.load(args.dataset, return_labels=True)
         except RuntimeError as e:
             raise UsageError(str(e)) from None
         if args.image_size is not None and args.image_size != images.shape[1]:
@@ -163,7 +195,7 @@ def load_data(args):
         raise UsageError(
             f"image size {images.shape[1:3]} is not divisible by 4; pass --image-size"
         )
-    return images, tuple(images.shape[1:])
+    return images, labels, tuple(images.shape[1:])
 
 
 def load_real_images(args, image_shape, limit=10000):
@@ -245,7 +277,7 @@ def run(args):
     import keras_gan_layers as kgl
 
     keras.utils.set_random_seed(args.seed)
-    data, image_shape = load_data(args)
+    data, labels, image_shape = load_data(args)
     config = {
         **{k: v for k, v in vars(args).items() if k != "command"},
         "image_shape": list(image_shape),
@@ -256,13 +288,40 @@ def run(args):
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
 
-    generator = kgl.architectures.dcgan_generator(
-        args.latent_dim, image_shape, filters=args.filters
-    )
-    discriminator = kgl.architectures.dcgan_discriminator(
-        image_shape, filters=args.filters
-    )
-    gan = kgl.GAN(generator, discriminator, seed=args.seed)
+    if args.conditional:
+        num_classes = int(labels.max()) + 1
+        generator = kgl.architectures.conditional_dcgan_generator(
+            args.latent_dim,
+            num_classes,
+            image_shape,
+            filters=args.filters,
+            conditioning=(
+                "batch_norm" if args.conditioning == "projection" else "concatenation"
+            ),
+        )
+        discriminator = kgl.architectures.conditional_dcgan_discriminator(
+            image_shape,
+            num_classes,
+            filters=args.filters,
+            conditioning=args.conditioning,
+        )
+        gan = kgl.ConditionalGAN(
+            generator,
+            discriminator,
+            num_classes=num_classes,
+            seed=args.seed,
+            ema_decay=args.ema_decay,
+        )
+    else:
+        generator = kgl.architectures.dcgan_generator(
+            args.latent_dim, image_shape, filters=args.filters
+        )
+        discriminator = kgl.architectures.dcgan_discriminator(
+            image_shape, filters=args.filters
+        )
+        gan = kgl.GAN(
+            generator, discriminator, seed=args.seed, ema_decay=args.ema_decay
+        )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
         g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
@@ -287,9 +346,13 @@ def run(args):
             if isinstance(data, np.ndarray)
             else load_real_images(args, image_shape)
         )
+        conditional_digits = args.conditional and args.dataset == "digits"
         evaluation = kgl.GANEvaluation(
-            real,
-            metrics=("kid", "fid"),
+            (real, labels) if args.conditional and real is data else real,
+            # The bundled digit classifier also scores the requested classes.
+            metrics=("kid", "fid", "class_accuracy")
+            if conditional_digits
+            else ("kid", "fid"),
             every_n_epochs=args.eval_every,
             num_samples=min(args.eval_samples, len(real)),
             feature_extractor=feature_extractor_for(
@@ -309,6 +372,7 @@ def run(args):
     try:
         history = gan.fit(
             data,
+            labels if args.conditional else None,
             epochs=args.epochs,
             callbacks=callbacks,
             verbose=verbose,
@@ -334,7 +398,9 @@ def run(args):
         return 1
     if (args.epochs % args.snapshot_every) != 0:
         snapshots.snapshot(args.epochs - 1)
-    gan.generator.save(os.path.join(args.out, "generator.keras"))
+    # The generator users ship: the EMA copy when there is one (gan.keras
+    # holds both; load it and use .generator for the raw weights).
+    gan.sampling_generator.save(os.path.join(args.out, "generator.keras"))
     gan.save(os.path.join(args.out, "gan.keras"))
     print(
         f"trained {args.epochs} epochs in {time.time() - start:.0f} s; wrote to {args.out}/: "

@@ -161,6 +161,15 @@ def test_train_from_directory(tmp_path):
             "argument --batch-size: must be a positive integer, got -5",
         ),
         (["--epochs", "many"], "expected a positive integer, got 'many'"),
+        (
+            ["--conditional", "--conditioning", "film"],
+            "unknown conditioning 'film'; valid: concatenation, projection, auxiliary_classifier",
+        ),
+        (
+            ["--conditional", "--data-dir", "."],
+            "--conditional needs labels: use --dataset",
+        ),
+        (["--ema-decay", "1.0"], "--ema-decay must be in [0, 1), got 1.0"),
     ],
 )
 def test_bad_input_one_line_error_before_training(tmp_path, capsys, args, message):
@@ -210,6 +219,106 @@ def test_offline_keras_dataset_is_one_line(tmp_path, capsys, monkeypatch):
     assert main(["train", "--dataset", "mnist", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip()
     assert "download failed" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("conditioning", ["projection", "auxiliary_classifier"])
+def test_conditional_train_then_sample_labels(tmp_path, capsys, conditioning):
+    out = tmp_path / "run"
+    args = ["train", "--out", str(out), "--conditional", "--ema-decay", "0.9"]
+    args += [
+        "--conditioning",
+        conditioning,
+        "--eval-every",
+        "2",
+        "--eval-samples",
+        "100",
+    ]
+    assert main([*args, *TINY]) == 0
+    history = json.loads((out / "history.json").read_text())
+    # The bundled digit classifier scores the requested classes.
+    assert 0.0 <= history["val_class_accuracy"][-1] <= 1.0
+    if conditioning == "auxiliary_classifier":
+        assert {"d_cls_loss", "g_cls_loss"} <= set(history)
+    # One row per class: 64 // 10 = 6 columns of 8x8 tiles, 10 rows, scale 16.
+    grid = np.asarray(Image.open(out / "samples" / "epoch_0002.png"))
+    assert grid.shape[:2] == (16 * (10 * 8 + 9), 16 * (6 * 8 + 5))
+    import keras
+
+    gan = keras.saving.load_model(str(out / "gan.keras"))
+    # generator.keras is the EMA copy that generate() samples from.
+    shipped = keras.saving.load_model(str(out / "generator.keras"))
+    for a, b in zip(shipped.get_weights(), gan.ema_generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    grid_path = tmp_path / "g.png"
+    code = main(
+        [
+            "sample",
+            "--model",
+            str(out / "gan.keras"),
+            "--labels",
+            "3,3,7",
+            "--seed",
+            "4",
+            "--scale",
+            "1",
+            "--out",
+            str(grid_path),
+        ]
+    )
+    assert code == 0
+    expected = gan.generate(3, labels=[3, 3, 7], seed=4)
+    tiles = np.asarray(Image.open(grid_path))
+    pixels = np.round((np.clip(expected, -1, 1) + 1) / 2 * 255)
+    np.testing.assert_array_equal(tiles[:8, :8], pixels[0, :, :, 0])
+    np.testing.assert_array_equal(tiles[9:17, :8], pixels[2, :, :, 0])  # 2 columns
+    # From generator.keras the class count is read from the label layers.
+    code = main(
+        [
+            "sample",
+            "--model",
+            str(out / "generator.keras"),
+            "--labels",
+            "9,10",
+            "--out",
+            str(grid_path),
+        ]
+    )
+    assert code == 2
+    assert (
+        "--labels must lie in [0, 10) for this model, got [10]"
+        in capsys.readouterr().err
+    )
+
+
+def test_sample_labels_need_a_conditional_model(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out), *TINY]) == 0
+    code = main(
+        [
+            "sample",
+            "--model",
+            str(out / "gan.keras"),
+            "--labels",
+            "1",
+            "--out",
+            str(tmp_path / "g.png"),
+        ]
+    )
+    assert code == 2
+    assert "--labels needs a conditional model" in capsys.readouterr().err
+    code = main(
+        [
+            "sample",
+            "--model",
+            str(out / "gan.keras"),
+            "--labels",
+            "a,b",
+            "--out",
+            str(tmp_path / "g.png"),
+        ]
+    )
+    assert code == 2
+    assert "--labels must be comma-separated integers" in capsys.readouterr().err
 
 
 def test_sample_missing_model(tmp_path, capsys):
