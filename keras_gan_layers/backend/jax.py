@@ -142,3 +142,12 @@ def test_step(model, state, data):
         model, metrics_values, d_total, d_logs, g_total, g_logs
     )
     return logs, (trainable, non_trainable, metrics_values)
+
+
+def wrap_train_function(model, train_function):
+    """Nothing to wrap: this backend's trainer feeds arrays without tf.data."""
+    return train_function
+
+
+def release_iterator(model):
+    """Nothing to release on this backend."""

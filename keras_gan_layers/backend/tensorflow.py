@@ -5,6 +5,8 @@ The step knows no model family: it calls the `AdversarialModel` protocol
 lists, `after_generator_update`, `d_steps`).
 """
 
+import threading
+
 import tensorflow as tf
 
 
@@ -59,3 +61,39 @@ def test_step(model, data):
     d_total, d_logs = model.compute_discriminator_loss(data, training=False)
     g_total, g_logs = model.compute_generator_loss(data, training=False)
     return model.update_metrics(d_total, d_logs, g_total, g_logs)
+
+
+def wrap_train_function(model, train_function):
+    """Keep the last input iterator alive past `fit`, for `release_iterator`.
+
+    Keras feeds numpy arrays through `tf.data` with `prefetch(AUTOTUNE)`.
+    The autotuner's thread sleeps in periods that double from 10 ms (capped
+    at 60 s), and destroying the iterator at the end of `fit` waits for the
+    current period to end: a `fit` call's wall time rounds up to the next
+    10.24 ms x 2^k boundary (5.1, 10.2, 20.5, 41, 82 s...), up to twice the
+    training time, whichever model it is. Holding the iterator here lets
+    `release_iterator` destroy it on a background thread instead.
+    """
+    if getattr(train_function, "iterator_holder", None) is not None:
+        return train_function
+    holder = []
+
+    def keeping_train_function(iterator):
+        holder[:] = [iterator]
+        return train_function(iterator)
+
+    keeping_train_function.iterator_holder = holder
+    return keeping_train_function
+
+
+def _destroy(holder):
+    holder.clear()  # the iterator's destructor runs (and waits) here
+
+
+def release_iterator(model):
+    """Destroy the last `fit` iterator on a daemon thread (see above)."""
+    holder = getattr(getattr(model, "train_function", None), "iterator_holder", None)
+    if not holder:
+        return
+    doomed = [holder.pop()]
+    threading.Thread(target=_destroy, args=(doomed,), daemon=True).start()

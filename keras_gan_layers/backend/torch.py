@@ -51,3 +51,12 @@ def test_step(model, data):
     d_total, d_logs = model.compute_discriminator_loss(data, training=False)
     g_total, g_logs = model.compute_generator_loss(data, training=False)
     return model.update_metrics(d_total, d_logs, g_total, g_logs)
+
+
+def wrap_train_function(model, train_function):
+    """Nothing to wrap: this backend's trainer feeds arrays without tf.data."""
+    return train_function
+
+
+def release_iterator(model):
+    """Nothing to release on this backend."""

@@ -432,6 +432,15 @@ class AdversarialModel(keras.Model):
     def test_step(self, *args):
         return backend_module().test_step(self, *args)
 
+    def make_train_function(self, force=False):
+        # On TensorFlow, keep the input iterator so that `fit` can destroy it
+        # off the main thread (tf.data's teardown stall; backend/tensorflow.py).
+        super().make_train_function(force)
+        self.train_function = backend_module().wrap_train_function(
+            self, self.train_function
+        )
+        return self.train_function
+
     def check_training_data(self, x, y, what="images"):
         """Check `fit`'s data before training; return `(x, y)` to train on.
 
@@ -476,24 +485,27 @@ class AdversarialModel(keras.Model):
         if validation_data is not None:
             validation_data = self.check_validation_data(validation_data)
         callbacks = list(callbacks or []) + [NonFiniteGuard(self.on_nonfinite)]
-        return super().fit(
-            x=x,
-            y=y,
-            batch_size=batch_size,
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=callbacks,
-            validation_split=validation_split,
-            validation_data=validation_data,
-            shuffle=shuffle,
-            class_weight=class_weight,
-            sample_weight=sample_weight,
-            initial_epoch=initial_epoch,
-            steps_per_epoch=steps_per_epoch,
-            validation_steps=validation_steps,
-            validation_batch_size=validation_batch_size,
-            validation_freq=validation_freq,
-        )
+        try:
+            return super().fit(
+                x=x,
+                y=y,
+                batch_size=batch_size,
+                epochs=epochs,
+                verbose=verbose,
+                callbacks=callbacks,
+                validation_split=validation_split,
+                validation_data=validation_data,
+                shuffle=shuffle,
+                class_weight=class_weight,
+                sample_weight=sample_weight,
+                initial_epoch=initial_epoch,
+                steps_per_epoch=steps_per_epoch,
+                validation_steps=validation_steps,
+                validation_batch_size=validation_batch_size,
+                validation_freq=validation_freq,
+            )
+        finally:
+            backend_module().release_iterator(self)
 
     def check_validation_data(self, validation_data):
         """Check `validation_data` as `fit` receives it; return what to use."""

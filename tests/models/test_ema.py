@@ -105,3 +105,50 @@ def test_ema_round_trips_through_config():
     clone = GAN.from_config(gan.get_config())
     assert clone.ema_decay == 0.99 and clone.ema_start == 10
     assert clone.ema_generator is not None
+
+
+def test_snapshots_and_evaluation_sample_the_ema_generator(tmp_path):
+    from keras_gan_layers import GANEvaluation, ImageSnapshot
+
+    gan = tiny_dcgan(ema_decay=0.5)
+    gan.compile()
+    gan.fit(np.zeros((16, 8, 8, 1), "float32"), batch_size=16, epochs=2, verbose=0)
+    snap = ImageSnapshot(str(tmp_path), num_images=6, seed=9)
+    snap.set_model(gan)
+    images, _ = snap.images()
+    np.testing.assert_allclose(images, gan.generate(6, seed=9), atol=1e-6)
+    evaluation = GANEvaluation(np.zeros((4, 8, 8, 1)), num_samples=6, seed=9)
+    evaluation.set_model(gan)
+    np.testing.assert_allclose(evaluation._generate(), images, atol=1e-6)
+    raw = keras.ops.convert_to_numpy(
+        gan.generator(keras.ops.convert_to_tensor(snap._latents), training=False)
+    )
+    assert not np.allclose(images, raw, atol=1e-6)
+
+
+class NoConfigGenerator(keras.Model):
+    """A subclassed generator whose constructor takes a plain Python object
+    and that defines no get_config: Keras cannot serialize it, so
+    clone_model cannot copy it."""
+
+    def __init__(self, helper, **kwargs):
+        super().__init__(**kwargs)
+        self.helper = helper
+        self.dense = keras.layers.Dense(64)
+        self.reshape = keras.layers.Reshape((8, 8, 1))
+
+    def call(self, z):
+        return self.reshape(self.dense(z))
+
+
+def test_ema_needs_a_copyable_generator():
+    from keras_gan_layers import architectures
+
+    generator = NoConfigGenerator(object())
+    generator(np.zeros((1, 4), "float32"))
+    discriminator = architectures.dcgan_discriminator((8, 8, 1), filters=4)
+    GAN(generator, discriminator, latent_dim=4)  # fine without EMA
+    with pytest.raises(
+        ValueError, match="ema_decay needs a generator that keras.models.clone_model"
+    ):
+        GAN(generator, discriminator, latent_dim=4, ema_decay=0.9)
