@@ -135,6 +135,10 @@ class AdversarialModel(keras.Model):
       [Yazici et al., 2019](https://arxiv.org/abs/1806.04498)
     """
 
+    #: Constructor arguments that are Keras models: serialized by
+    #: `get_config` and deserialized by `from_config`.
+    network_arguments = ("generator", "discriminator")
+
     def __init__(
         self,
         seed=None,
@@ -236,6 +240,23 @@ class AdversarialModel(keras.Model):
         if self.latent_distribution == "uniform":
             return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
         return keras.random.normal(shape, seed=seed)
+
+    def generation_latents(self, num_samples, seed=None, truncation=None):
+        """Latent vectors for `generate`: numpy, from `seed` (see `GAN.generate`)."""
+        from keras_gan_layers.utils.sampling import latent_vectors
+
+        num_samples = int(num_samples)
+        if num_samples < 1:
+            raise ValueError(
+                f"num_samples must be >= 1. Received: num_samples={num_samples}"
+            )
+        return latent_vectors(
+            self.latent_shape,
+            num_samples,
+            seed,
+            self.latent_distribution,
+            truncation,
+        )
 
     # --------------------------------------------------------------- protocol
     @property
@@ -522,11 +543,22 @@ class AdversarialModel(keras.Model):
         return {
             "name": self.name,
             "trainable": self.trainable,
+            **{
+                key: keras.saving.serialize_keras_object(getattr(self, key))
+                for key in self.network_arguments
+            },
             "seed": self.seed,
             "data_range": None if self.data_range is None else list(self.data_range),
             "ema_decay": self.ema_decay,
             "ema_start": self.ema_start,
         }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in cls.network_arguments:
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
 
 
 class _Untracked(types.SimpleNamespace):

@@ -19,7 +19,7 @@ from keras_gan_layers.models.gan import (
     resolve_latent_shape,
     shape_str,
 )
-from keras_gan_layers.utils.sampling import generate_numpy, latent_vectors
+from keras_gan_layers.utils.sampling import generate_numpy
 
 FAKE_LABELS = ("uniform", "real")
 
@@ -366,15 +366,8 @@ class ConditionalGAN(AdversarialModel):
             ValueError: `num_samples < 1`, labels out of `[0, num_classes)`
                 or of the wrong count or type, a bad `truncation`.
         """
-        num_samples = int(num_samples)
-        if num_samples < 1:
-            raise ValueError(
-                f"num_samples must be >= 1. Received: num_samples={num_samples}"
-            )
-        labels = self.generation_labels(num_samples, labels)
-        latents = latent_vectors(
-            self.latent_shape, num_samples, seed, self.latent_distribution, truncation
-        )
+        latents = self.generation_latents(num_samples, seed, truncation)
+        labels = self.generation_labels(len(latents), labels)
         return generate_numpy(
             self.sampling_generator, latents, batch_size, labels=labels
         )
@@ -452,18 +445,9 @@ class ConditionalGAN(AdversarialModel):
     def get_config(self):
         return {
             **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "num_classes": self.num_classes,
             "latent_dim": list(self.latent_shape),
             "latent_distribution": self.latent_distribution,
             "fake_labels": self.fake_labels,
             "classification_weight": self.classification_weight,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

@@ -7,11 +7,7 @@ from keras import ops
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.models.adversarial import AdversarialModel, DiscriminatorView
 from keras_gan_layers.models.data_checks import check_real_data
-from keras_gan_layers.utils.sampling import (
-    LATENT_DISTRIBUTIONS,
-    generate_numpy,
-    latent_vectors,
-)
+from keras_gan_layers.utils.sampling import LATENT_DISTRIBUTIONS, generate_numpy
 
 
 def shape_str(shape):
@@ -218,18 +214,7 @@ class GAN(AdversarialModel):
         Raises:
             ValueError: `num_samples < 1`, a bad `truncation`.
         """
-        num_samples = int(num_samples)
-        if num_samples < 1:
-            raise ValueError(
-                f"num_samples must be >= 1. Received: num_samples={num_samples}"
-            )
-        latents = latent_vectors(
-            self.latent_shape,
-            num_samples,
-            seed,
-            self.latent_distribution,
-            truncation,
-        )
+        latents = self.generation_latents(num_samples, seed, truncation)
         return generate_numpy(self.sampling_generator, latents, batch_size)
 
     # ----------------------------------------------- the step's protocol
@@ -281,15 +266,6 @@ class GAN(AdversarialModel):
     def get_config(self):
         return {
             **super().get_config(),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             "latent_dim": list(self.latent_shape),
             "latent_distribution": self.latent_distribution,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("generator", "discriminator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)
