@@ -19,6 +19,8 @@ def input_gradient(fn, x, variables=None):
 
 def _update(compute, data, optimizer, variables):
     total, logs = compute(data)
+    if not variables:  # a player without trainable weights (as on TF and JAX)
+        return total.detach(), {k: v.detach() for k, v in logs.items()}
     # autograd.grad touches no .grad buffers, so the two players' updates
     # never mix and no zero_grad is needed.
     grads = torch.autograd.grad(

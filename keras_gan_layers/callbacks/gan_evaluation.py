@@ -209,7 +209,9 @@ class GANEvaluation(keras.callbacks.Callback):
         return any(m not in ("is", "class_accuracy") for m in self.metric_names)
 
     def _conditional(self):
-        return self.generator is None and getattr(self.model, "num_classes", None)
+        generator = resolve_generator(self.model, self.generator, "GANEvaluation")
+        inputs = getattr(generator, "inputs", None) or [None]
+        return getattr(self.model, "num_classes", None) and len(inputs) == 2
 
     def _requested_labels(self):
         """Labels of the generated images for a conditional model, else None."""
@@ -244,9 +246,10 @@ class GANEvaluation(keras.callbacks.Callback):
         if "class_accuracy" in self.metric_names and not self._conditional():
             raise ValueError(
                 "GANEvaluation metric 'class_accuracy' needs a conditional model "
-                "(one with num_classes, e.g. ConditionalGAN) and no generator= "
-                f"override. Received a {type(self.model).__name__}."
+                "(one with num_classes, e.g. ConditionalGAN, and a generator "
+                f"taking [latents, labels]). Received a {type(self.model).__name__}."
             )
+        self._requested_labels()  # bad real labels fail now, not after an epoch
 
     def evaluate(self):
         """Compute the metrics now; return them as a dict (`val_` keys)."""

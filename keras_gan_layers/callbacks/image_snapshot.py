@@ -111,7 +111,8 @@ class ImageSnapshot(keras.callbacks.Callback):
         """`(images, columns)` of the grid, generated now in inference mode."""
         generator = self._generator()
         num_classes = getattr(self.model, "num_classes", None)
-        if self.generator is None and num_classes:
+        inputs = getattr(generator, "inputs", None) or [None]
+        if num_classes and len(inputs) == 2:
             columns = max(1, self.num_images // num_classes)
             latents = self._latent_vectors(generator, columns)
             labels = np.repeat(np.arange(num_classes, dtype="int32"), columns)

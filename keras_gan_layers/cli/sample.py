@@ -7,6 +7,7 @@ from keras_gan_layers.cli.common import (
     positive_int,
     writable_file,
 )
+from keras_gan_layers.models.conditional_gan import label_layer_classes
 from keras_gan_layers.utils.image_grid import save_image_grid
 from keras_gan_layers.utils.sampling import fixed_latents, generate_numpy
 
@@ -50,15 +51,6 @@ def parse_labels(text):
     return labels
 
 
-def generator_classes(generator):
-    """`num_classes` of a conditional generator's label layers, or None."""
-    for layer in getattr(generator, "layers", []):
-        found = getattr(layer, "num_classes", None) or generator_classes(layer)
-        if found:
-            return int(found)
-    return None
-
-
 def run(args):
     import numpy as np
 
@@ -74,8 +66,9 @@ def run(args):
     num = len(labels) if labels is not None else args.num_images
     columns = None
     if conditional:
-        num_classes = getattr(model, "num_classes", None) or generator_classes(
-            generator
+        declared = label_layer_classes(generator)
+        num_classes = getattr(model, "num_classes", None) or (
+            declared.pop() if len(declared) == 1 else None
         )
         if num_classes is None:
             raise UsageError(

@@ -162,9 +162,14 @@ class AdversarialModel(keras.Model):
                     f"e.g. 0.999. Received: ema_decay={ema_decay!r}"
                 )
             ema_decay = float(ema_decay)
-        if isinstance(ema_start, bool) or int(ema_start) != ema_start or ema_start < 0:
+        if (
+            isinstance(ema_start, bool)
+            or int(ema_start) != ema_start
+            or not 0 <= ema_start < 2**62
+        ):
             raise ValueError(
-                f"ema_start must be an integer >= 0. Received: ema_start={ema_start!r}"
+                "ema_start must be an integer >= 0 (and below 2**62). "
+                f"Received: ema_start={ema_start!r}"
             )
         self.seed = seed
         self.data_range = data_range
@@ -502,6 +507,16 @@ class AdversarialModel(keras.Model):
                 "model.compile(d_optimizer=..., g_optimizer=..., loss=...) "
                 "first."
             )
+        for name, value in (
+            ("sample_weight", sample_weight),
+            ("class_weight", class_weight),
+        ):
+            if value is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.fit does not support {name}: the "
+                    "adversarial losses weight every sample equally. Received "
+                    f"{name} of type {type(value).__name__}."
+                )
         x, y = self.check_training_data(x, y)
         if validation_data is not None:
             validation_data = self.check_validation_data(validation_data)

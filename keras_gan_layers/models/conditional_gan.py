@@ -16,12 +16,23 @@ from keras_gan_layers.models.data_checks import (
 from keras_gan_layers.models.gan import (
     check_latent_distribution,
     check_network_types,
+    compatible,
     resolve_latent_shape,
     shape_str,
 )
 from keras_gan_layers.utils.sampling import generate_numpy
 
 FAKE_LABELS = ("uniform", "real")
+
+
+def label_layer_classes(network):
+    """The `num_classes` of every label layer inside `network` (a set)."""
+    found = set()
+    for layer in getattr(network, "layers", []):
+        if getattr(layer, "num_classes", None):
+            found.add(int(layer.num_classes))
+        found |= label_layer_classes(layer)
+    return found
 
 
 @keras_gan_export()
@@ -146,6 +157,11 @@ class ConditionalGAN(AdversarialModel):
                 "ConditionalGAN needs num_classes, an integer >= 2. Received: "
                 f"num_classes={num_classes!r}"
             )
+        if num_classes >= 2**31:
+            raise ValueError(
+                "num_classes must be below 2**31 (labels are int32). Received: "
+                f"num_classes={num_classes!r}"
+            )
         if fake_labels not in FAKE_LABELS:
             raise ValueError(
                 f"fake_labels must be one of {', '.join(FAKE_LABELS)}. "
@@ -200,6 +216,25 @@ class ConditionalGAN(AdversarialModel):
             ) from e
         if isinstance(fake, (list, tuple)):
             raise ValueError("The generator must return a single tensor.")
+        d_inputs = getattr(self.discriminator, "inputs", None)
+        expected = tuple(d_inputs[0].shape) if d_inputs else None
+        if expected is not None and not compatible(expected, tuple(fake.shape)):
+            raise ValueError(
+                f"The generator's output shape {shape_str(fake.shape)} does "
+                "not match the discriminator's image input shape "
+                f"{shape_str(expected)}."
+            )
+        for role, network in (
+            ("generator", self.generator),
+            ("discriminator", self.discriminator),
+        ):
+            declared = label_layer_classes(network)
+            if declared and declared != {self.num_classes}:
+                raise ValueError(
+                    f"num_classes={self.num_classes}, but the {role}'s label "
+                    f"layers are built for {sorted(declared)} classes; build the "
+                    "networks and the model with the same number of classes."
+                )
         try:
             out = self.discriminator.compute_output_spec([fake, label])
         except Exception as e:
@@ -223,9 +258,13 @@ class ConditionalGAN(AdversarialModel):
     def _class_ids(self, labels):
         """int32 class ids `(batch,)` from ids `(batch,)`/`(batch, 1)` or one-hot."""
         labels = ops.convert_to_tensor(labels)
-        if len(labels.shape) == 2 and labels.shape[-1] == self.num_classes:
+        shape = labels.shape
+        rank = (
+            None if shape is None or getattr(shape, "rank", 0) is None else len(shape)
+        )
+        if rank == 2 and shape[-1] == self.num_classes:
             labels = ops.argmax(labels, axis=-1)
-        elif len(labels.shape) == 2:
+        elif rank != 1:  # (batch, 1), or a dataset whose spec has no rank
             labels = ops.reshape(labels, (-1,))
         return ops.cast(labels, "int32")
 
@@ -431,6 +470,12 @@ class ConditionalGAN(AdversarialModel):
                 check_range(_as_numpy(first[0]), self.data_range, what)
             check_labels(first[1], self.num_classes, f"{what} labels")
             return x, y
+        first, _ = peek_first_batch(x)
+        if first is not None:
+            raise ValueError(
+                f"ConditionalGAN.fit received a dataset of {what} and separate "
+                "labels (y); pass a dataset yielding (images, labels) instead."
+            )
         x = check_real_data(x, self.data_range, what)
         ids = check_labels(y, self.num_classes, f"{what} labels")
         n = len(x) if hasattr(x, "__len__") else None
@@ -439,7 +484,8 @@ class ConditionalGAN(AdversarialModel):
                 f"fit received {n} {what} but {len(ids)} labels; pass one label "
                 "per image."
             )
-        return x, y
+        # Class ids, int32 (n,), whatever form was given: one input signature.
+        return x, ids
 
     # ---------------------------------------------------------------- config
     def get_config(self):

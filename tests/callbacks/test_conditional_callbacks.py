@@ -117,3 +117,32 @@ def test_evaluation_rejects_bad_real_labels():
     evaluation.set_model(gan)
     with pytest.raises(ValueError, match=r"real_data labels must lie in \[0, 4\)"):
         evaluation.evaluate()
+
+
+def test_bad_real_labels_fail_before_the_first_step():
+    gan = painter_gan()
+    gan.compile()
+    evaluation = GANEvaluation(
+        (tiny_images(8), np.arange(8) + 10),
+        metrics="class_accuracy",
+        classifier=label_reader(),
+        num_samples=8,
+    )
+    with pytest.raises(ValueError, match=r"real_data labels must lie in \[0, 4\)"):
+        gan.fit(
+            tiny_images(8),
+            np.arange(8) % 4,
+            epochs=2,
+            verbose=0,
+            callbacks=[evaluation],
+        )
+    assert int(gan.g_optimizer.iterations) == 0
+
+
+def test_explicit_conditional_generator_gets_labels(tmp_path):
+    gan = painter_gan()
+    snap = ImageSnapshot(str(tmp_path), num_images=4, generator=gan.generator)
+    snap.set_model(gan)
+    images, columns = snap.images()
+    assert columns == 1 and images.shape == (4, 8, 8, 1)
+    np.testing.assert_allclose(images[:, 0, 0, 0], np.arange(4) / 4 * 2 - 1, atol=1e-6)

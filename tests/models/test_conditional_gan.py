@@ -319,3 +319,49 @@ def test_config_round_trip():
     assert clone.get_config()["fake_labels"] == "real"
     assert clone.classification_weight == 0.3 and clone.auxiliary_classifier
     assert clone.num_classes == 4
+
+
+def test_num_classes_must_match_the_label_layers():
+    generator = architectures.conditional_dcgan_generator(8, 4, (8, 8, 1), filters=4)
+    discriminator = architectures.conditional_dcgan_discriminator(
+        (8, 8, 1), 4, filters=4
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"num_classes=10, but the generator's label layers are built for \[4\]",
+    ):
+        ConditionalGAN(generator, discriminator, num_classes=10)
+    with pytest.raises(ValueError, match="num_classes must be below 2\\*\\*31"):
+        ConditionalGAN(generator, discriminator, num_classes=2**31)
+
+
+def test_image_shape_mismatch_between_the_networks():
+    generator = architectures.conditional_dcgan_generator(8, 4, (8, 8, 1), filters=4)
+    discriminator = architectures.conditional_dcgan_discriminator(
+        (8, 8, 3), 4, filters=4
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"output shape \(None, 8, 8, 1\) does not match the discriminator's image input shape \(None, 8, 8, 3\)",
+    ):
+        ConditionalGAN(generator, discriminator, num_classes=4)
+
+
+def test_label_forms_change_between_fits_and_python_lists():
+    """ids, then one-hot, then (n, 1), then a list: one traced signature."""
+    gan = tiny_conditional()
+    gan.compile()
+    images = tiny_images(8)
+    ids = np.arange(8) % 4
+    for labels in (ids, np.eye(4, dtype="float32")[ids], ids[:, None], list(ids)):
+        history = gan.fit(images, labels, batch_size=8, epochs=1, verbose=0)
+        assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_weights_are_rejected():
+    gan = tiny_conditional()
+    gan.compile()
+    with pytest.raises(ValueError, match="does not support sample_weight"):
+        gan.fit(tiny_images(8), np.arange(8) % 4, sample_weight=np.zeros(8), verbose=0)
+    with pytest.raises(ValueError, match="does not support class_weight"):
+        gan.fit(tiny_images(8), np.arange(8) % 4, class_weight={0: 0.0}, verbose=0)

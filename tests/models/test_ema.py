@@ -94,9 +94,11 @@ def test_bad_ema_decay(decay):
         tiny_dcgan(ema_decay=decay)
 
 
-@pytest.mark.parametrize("start", [-1, 1.5])
+@pytest.mark.parametrize("start", [-1, 1.5, 10**20])
 def test_bad_ema_start(start):
-    with pytest.raises(ValueError, match="ema_start must be an integer >= 0"):
+    with pytest.raises(
+        ValueError, match=r"ema_start must be an integer >= 0 \(and below 2\*\*62\)"
+    ):
         tiny_dcgan(ema_decay=0.9, ema_start=start)
 
 
