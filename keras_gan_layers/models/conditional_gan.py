@@ -14,9 +14,9 @@ from keras_gan_layers.models.data_checks import (
     peek_first_batch,
 )
 from keras_gan_layers.models.gan import (
+    check_generated_fits,
     check_latent_distribution,
     check_network_types,
-    compatible,
     resolve_latent_shape,
     shape_str,
 )
@@ -214,16 +214,7 @@ class ConditionalGAN(AdversarialModel):
                 f"(latents {shape_str(latent.shape)}, int32 labels (None,)). "
                 f"Calling it on them failed: {e}"
             ) from e
-        if isinstance(fake, (list, tuple)):
-            raise ValueError("The generator must return a single tensor.")
-        d_inputs = getattr(self.discriminator, "inputs", None)
-        expected = tuple(d_inputs[0].shape) if d_inputs else None
-        if expected is not None and not compatible(expected, tuple(fake.shape)):
-            raise ValueError(
-                f"The generator's output shape {shape_str(fake.shape)} does "
-                "not match the discriminator's image input shape "
-                f"{shape_str(expected)}."
-            )
+        check_generated_fits(fake, self.discriminator)
         for role, network in (
             ("generator", self.generator),
             ("discriminator", self.discriminator),

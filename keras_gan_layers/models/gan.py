@@ -48,6 +48,20 @@ def resolve_latent_shape(generator, latent_dim, model="GAN"):
     return shape
 
 
+def check_generated_fits(fake, discriminator):
+    """Raise unless the generator's output spec fits the discriminator's (first) input."""
+    if isinstance(fake, (list, tuple)):
+        raise ValueError("The generator must return a single tensor.")
+    d_inputs = getattr(discriminator, "inputs", None)
+    expected = tuple(d_inputs[0].shape) if d_inputs else None
+    if expected is not None and not compatible(expected, tuple(fake.shape)):
+        raise ValueError(
+            f"The generator's output shape {shape_str(fake.shape)} does "
+            "not match the discriminator's input shape "
+            f"{shape_str(expected)}."
+        )
+
+
 def check_network_types(model, **networks):
     for role, net in networks.items():
         if not isinstance(net, keras.layers.Layer):
@@ -166,16 +180,7 @@ class GAN(AdversarialModel):
                 "The generator cannot be called on latent vectors of shape "
                 f"{shape_str(latent.shape)}: {e}"
             ) from e
-        if isinstance(fake, (list, tuple)):
-            raise ValueError("The generator must return a single tensor.")
-        d_inputs = getattr(self.discriminator, "inputs", None)
-        expected = tuple(d_inputs[0].shape) if d_inputs else None
-        if expected is not None and not compatible(expected, tuple(fake.shape)):
-            raise ValueError(
-                f"The generator's output shape {shape_str(fake.shape)} does "
-                "not match the discriminator's input shape "
-                f"{shape_str(expected)}."
-            )
+        check_generated_fits(fake, self.discriminator)
         try:
             self.discriminator.compute_output_spec(fake)
         except Exception as e:

@@ -342,7 +342,7 @@ def test_image_shape_mismatch_between_the_networks():
     )
     with pytest.raises(
         ValueError,
-        match=r"output shape \(None, 8, 8, 1\) does not match the discriminator's image input shape \(None, 8, 8, 3\)",
+        match=r"output shape \(None, 8, 8, 1\) does not match the discriminator's input shape \(None, 8, 8, 3\)",
     ):
         ConditionalGAN(generator, discriminator, num_classes=4)
 
