@@ -58,6 +58,42 @@ def _images_and_labels(data, limit):
     return images, (np.concatenate(labels)[:limit] if labels else None)
 
 
+def check_real_images(real_data, caller="GANEvaluation"):
+    """Check real images given to an evaluation; return the data to use.
+
+    Raises the ValueError of `keras_gan_layers.metrics.checks.check_images`
+    unless the images are floats in [-1, 1] (8-bit or integer images, NaN or
+    inf, values outside the range). Arrays and `(images, labels)` tuples are
+    checked whole; a `tf.data.Dataset`, `keras.utils.PyDataset`, list of
+    batches or Python generator on its first batch (a generator's first
+    batch is put back: use the returned data). Other iterables are checked
+    when `GANEvaluation` reads them.
+    """
+    from keras_gan_layers.metrics.checks import check_images
+    from keras_gan_layers.models.data_checks import peek_first_batch
+
+    if (
+        isinstance(real_data, tuple)
+        and len(real_data) == 2
+        and hasattr(real_data[0], "shape")
+    ):
+        images = real_data[0]
+    elif hasattr(real_data, "shape") and hasattr(real_data, "dtype"):
+        images = real_data
+    else:
+        try:
+            first, real_data = peek_first_batch(real_data)
+        except ValueError:  # an empty dataset or generator
+            raise ValueError(f"{caller} real_data is empty.") from None
+        if first is None and isinstance(real_data, list) and real_data:
+            first = real_data[0]
+        if first is None:
+            return real_data
+        images = first[0] if isinstance(first, (tuple, list)) else first
+    check_images(keras.ops.convert_to_numpy(images), "real images", caller)
+    return real_data
+
+
 @keras_gan_export()
 class GANEvaluation(keras.callbacks.Callback):
     """Compute sample-quality metrics during `fit` and put them in the logs.
@@ -81,8 +117,11 @@ class GANEvaluation(keras.callbacks.Callback):
     class (`val_class_accuracy`; 1/num_classes is chance).
 
     Args:
-        real_data: Real images in [-1, 1] (array, `(images, labels)`,
-            `tf.data.Dataset` or any iterable of batches).
+        real_data: Real images as floats in [-1, 1] (array, `(images,
+            labels)`, `tf.data.Dataset` or any iterable of batches); checked
+            when the callback is made (arrays whole, datasets on their first
+            batch; all the images read are checked again before their
+            features are computed).
         metrics: Names among `"fid"`, `"kid"`, `"is"`, `"precision"`,
             `"recall"`, `"density"`, `"coverage"`, `"prdc"` (all four) and
             `"class_accuracy"` (conditional models).
@@ -103,6 +142,13 @@ class GANEvaluation(keras.callbacks.Callback):
         batch_size: Images per generator and extractor call.
         seed: Seed of the fixed latent vectors and KID subsets.
         generator: Generator to use instead of `model.generator`.
+
+    Raises:
+        ValueError: at construction, real images that are not floats in
+            [-1, 1]: 8-bit or integer images, NaN or inf, values outside the
+            range (the message says what was received and how to rescale:
+            `keras_gan_layers.datasets.scale_images`), so that no training is
+            lost; unknown metrics or counts below 1.
 
     Example:
 
@@ -158,7 +204,7 @@ class GANEvaluation(keras.callbacks.Callback):
             raise ValueError(
                 f"num_samples must be >= 2. Received: num_samples={num_samples}"
             )
-        self.real_data = real_data
+        self.real_data = check_real_images(real_data)
         self.every_n_epochs = int(every_n_epochs)
         self.num_samples = int(num_samples)
         self.num_real = int(num_real)
@@ -269,7 +315,13 @@ class GANEvaluation(keras.callbacks.Callback):
                     "GANEvaluation real_data must be images (n, height, width, "
                     f"channels). Received shape {real.shape}."
                 )
-            self._real_features = extract(self._extractor(), real, self.batch_size)
+            self._real_features = extract(
+                self._extractor(),
+                real,
+                self.batch_size,
+                "real images",
+                "GANEvaluation",
+            )
         fake = self._generate()
         out = {}
         if self._needs_features():

@@ -49,6 +49,14 @@ def feature_extractor_for(dataset):
 
 
 def run(args):
+    """Evaluate `args.model` against the real images of `args.dataset` or
+    `args.data_dir`; print the metrics (and write `args.json`).
+
+    Raises:
+        UsageError: unknown metrics or dataset, a missing model file, or
+            real images that are not floats in [-1, 1] (8-bit, NaN or inf,
+            out of range), reported before any image is generated.
+    """
     names = [m.strip() for m in args.metrics.split(",") if m.strip()]
     unknown = [m for m in names if m not in METRICS]
     if unknown or not names:
@@ -61,9 +69,17 @@ def run(args):
 
     import keras_gan_layers as kgl
     from keras_gan_layers.cli.train import load_real_images
+    from keras_gan_layers.metrics.checks import check_images
 
     image_shape = tuple(generator.outputs[0].shape[1:])
     real = load_real_images(args, image_shape)
+    source = (
+        f"--data-dir {args.data_dir}" if args.data_dir else f"--dataset {args.dataset}"
+    )
+    try:
+        check_images(real, f"real images ({source})", "the evaluation")
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     evaluation = kgl.GANEvaluation(
         real,
         metrics=names,

@@ -3,6 +3,7 @@
 import numpy as np
 
 from keras_gan_layers.metrics.checks import as_features, same_dimension
+from keras_gan_layers.metrics.sample_order import canonical_order
 
 
 def _mmd2_unbiased(x, y, degree, gamma, coef0):
@@ -32,14 +33,18 @@ def kernel_distance(
     `subset_size` rows of each feature set without replacement (seeded) and
     computes the unbiased estimator
     `sum_{i!=j} k(x_i, x_j) / (m (m-1)) + sum_{i!=j} k(y_i, y_j) / (m (m-1))
-    - 2 mean k(x_i, y_j)`, as torch-fidelity and TF-GAN do.
+    - 2 mean k(x_i, y_j)`, as torch-fidelity and TF-GAN do. The rows of each
+    set are put in a canonical (lexicographic) order before the draws, so
+    the result depends only on the two sets of samples and `seed`, not on
+    the order of the rows (nor, in `KernelDistance`, on how they were
+    batched).
 
     Args:
         features1, features2: Arrays `(n1, d)` and `(n2, d)`.
         subsets: Number of subsets.
         subset_size: Rows per subset; at most `min(n1, n2)`.
         degree, gamma, coef0: Polynomial kernel parameters.
-        seed: Seed of the subset draws.
+        seed: Seed of the subset draws (`np.random.default_rng(seed)`).
 
     Returns:
         `(mean, std)` of the subset estimates (floats).
@@ -75,6 +80,7 @@ def kernel_distance(
             else f"KID needs at least 2 samples in each set; received {len(x)} and {len(y)}."
         )
     gamma = 1.0 / x.shape[1] if gamma is None else float(gamma)
+    x, y = x[canonical_order(x)], y[canonical_order(y)]
     rng = np.random.default_rng(seed)
     values = np.empty(subsets)
     for i in range(subsets):

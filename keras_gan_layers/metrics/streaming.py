@@ -3,20 +3,29 @@
 They run eagerly (in callbacks and evaluation loops), keep their statistics
 in float64 on the host and take images through a pluggable feature
 extractor (any Keras model or layer mapping images to features), or
-features directly when `feature_extractor=None`.
+features directly when `feature_extractor=None`. Images given to an
+extractor must be floats in [-1, 1]: 8-bit or other integer images, NaN or
+inf and values outside [-1, 1] raise a ValueError in `update_state`
+(`keras_gan_layers.metrics.checks.check_images`), instead of a silently
+meaningless FID of 1e7.
 """
 
 import keras
 import numpy as np
 
 from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.metrics.checks import check_images
 from keras_gan_layers.metrics.frechet import FeatureStatistics, frechet_distance
-from keras_gan_layers.metrics.inception_score import inception_score
+from keras_gan_layers.metrics.inception_score import DEFAULT_SEED, inception_score
 from keras_gan_layers.metrics.kernel import kernel_distance
 
 
-def extract(extractor, x, batch_size=64):
-    """Features of `x` as float64 numpy: `extractor` in batches, or `x` itself."""
+def extract(extractor, x, batch_size=64, what="images", caller=None):
+    """Features of `x` as float64 numpy: `extractor` in batches, or `x` itself.
+
+    With an extractor and a `caller` (the name the error messages give),
+    the images are first checked with `check_images`: floats in [-1, 1].
+    """
     if extractor is None:
         return np.asarray(keras.ops.convert_to_numpy(x), dtype=np.float64)
     x = keras.ops.convert_to_numpy(x)
@@ -25,6 +34,8 @@ def extract(extractor, x, batch_size=64):
             "Expected a batch of images (batch, height, width, channels) for the "
             f"feature extractor. Received shape {x.shape}."
         )
+    if caller is not None:
+        check_images(x, what, caller)
     chunks = [
         keras.ops.convert_to_numpy(extractor(x[i : i + batch_size]))
         for i in range(0, len(x), batch_size)
@@ -38,8 +49,10 @@ class _FeatureMetric(keras.metrics.Metric):
         self.feature_extractor = feature_extractor
         self.batch_size = int(batch_size)
 
-    def _features(self, x):
-        return extract(self.feature_extractor, x, self.batch_size)
+    def _features(self, x, what):
+        return extract(
+            self.feature_extractor, x, self.batch_size, what, type(self).__name__
+        )
 
     def get_config(self):
         return {
@@ -68,10 +81,17 @@ class FrechetDistance(_FeatureMetric):
     result independent of batching); `result()` returns the distance.
 
     Args:
-        feature_extractor: Model mapping images to features, or None to
-            pass features directly.
+        feature_extractor: Model mapping images in [-1, 1] to features, or
+            None to pass features directly.
         batch_size: Images per extractor call.
         name: Metric name.
+
+    Raises:
+        ValueError: in `update_state`, with a feature extractor, images that
+            are not floats in [-1, 1] (8-bit or integer images, NaN or inf,
+            values outside the range; the message says what was received
+            and how to rescale: `keras_gan_layers.datasets.scale_images`),
+            or not 4-D; without one, NaN or infinite features.
 
     Example:
 
@@ -93,9 +113,9 @@ class FrechetDistance(_FeatureMetric):
 
     def update_state(self, real=None, fake=None):
         if real is not None:
-            self.real_statistics.update(self._features(real))
+            self.real_statistics.update(self._features(real, "real images"))
         if fake is not None:
-            self.fake_statistics.update(self._features(fake))
+            self.fake_statistics.update(self._features(fake, "fake images"))
 
     def result(self):
         r, f = self.real_statistics, self.fake_statistics
@@ -116,14 +136,20 @@ class KernelDistance(_FeatureMetric):
 
     Keeps the features (the unbiased estimator needs them all) and returns
     the mean over subsets of `kernel_distance`; `result_std()` gives the
-    spread.
+    spread. The result depends on the samples and `seed` only, not on their
+    order or batching (`kernel_distance` sorts the rows before drawing).
 
     Args:
-        feature_extractor: Model mapping images to features, or None.
+        feature_extractor: Model mapping images in [-1, 1] to features, or
+            None to pass features directly.
         subsets, subset_size, degree, gamma, coef0, seed: As in
             `kernel_distance`.
         batch_size: Images per extractor call.
         name: Metric name.
+
+    Raises:
+        ValueError: in `update_state`, with a feature extractor, images that
+            are not floats in [-1, 1] (as `FrechetDistance`).
 
     Example:
 
@@ -163,9 +189,9 @@ class KernelDistance(_FeatureMetric):
 
     def update_state(self, real=None, fake=None):
         if real is not None:
-            self._real.append(self._features(real))
+            self._real.append(self._features(real, "real images"))
         if fake is not None:
-            self._fake.append(self._features(fake))
+            self._fake.append(self._features(fake, "fake images"))
 
     def _compute(self):
         if not self._real or not self._fake:
@@ -193,13 +219,25 @@ class KernelDistance(_FeatureMetric):
 class InceptionScore(_FeatureMetric):
     """Streaming Inception Score from a classifier's probabilities.
 
+    Keeps the probabilities of the fake samples and returns
+    `inception_score(all_probabilities, splits, seed)[0]`: the samples are
+    shuffled with `seed` before they are split, so the value is the
+    functional one on the same samples, whatever their order and however
+    they were batched (one class per batch included).
+
     Args:
-        classifier: Model mapping images to class probabilities (e.g.
-            `InceptionFeatureExtractor(output="probabilities")`), or None to
-            pass probabilities directly.
+        classifier: Model mapping images in [-1, 1] to class probabilities
+            (e.g. `InceptionFeatureExtractor(output="probabilities")`), or
+            None to pass probabilities directly.
         splits: Number of splits.
         batch_size: Images per classifier call.
+        seed: Seed of the shuffle before splitting; 2020 by default,
+            torch-fidelity's default `rng_seed` (see `inception_score`).
         name: Metric name.
+
+    Raises:
+        ValueError: in `update_state`, with a classifier, images that are
+            not floats in [-1, 1] (as `FrechetDistance`).
 
     Example:
 
@@ -218,21 +256,25 @@ class InceptionScore(_FeatureMetric):
         classifier=None,
         splits=10,
         batch_size=64,
+        seed=DEFAULT_SEED,
         name="inception_score",
         **kwargs,
     ):
         super().__init__(classifier, batch_size, name=name, **kwargs)
         self.splits = int(splits)
+        self.seed = int(seed)
         self.reset_state()
 
     def update_state(self, real=None, fake=None):
         if fake is not None:
-            self._probabilities.append(self._features(fake))
+            self._probabilities.append(self._features(fake, "fake images"))
 
     def result(self):
         if not self._probabilities:
             raise ValueError("InceptionScore needs fake samples before result().")
-        return inception_score(np.concatenate(self._probabilities), self.splits)[0]
+        return inception_score(
+            np.concatenate(self._probabilities), self.splits, self.seed
+        )[0]
 
     def reset_state(self):
         self._probabilities = []
@@ -240,7 +282,7 @@ class InceptionScore(_FeatureMetric):
     def get_config(self):
         config = super().get_config()
         config["classifier"] = config.pop("feature_extractor")
-        return {**config, "splits": self.splits}
+        return {**config, "splits": self.splits, "seed": self.seed}
 
     @classmethod
     def from_config(cls, config):

@@ -61,8 +61,9 @@ class GANHyperModel(kt.HyperModel):
 
     Args:
         image_shape: `(height, width, channels)` of the data.
-        real_data: Real images in [-1, 1] that generated samples are compared
-            with (a held-out part of the training data is best).
+        real_data: Real images as floats in [-1, 1] that generated samples
+            are compared with (a held-out part of the training data is
+            best); checked here, before any trial (as in `GANEvaluation`).
         feature_extractor: Model mapping images to features, e.g.
             `DigitsFeatureExtractor()`; defaults to Inception-v3.
         eval_samples: Generated samples per evaluation.
@@ -71,6 +72,13 @@ class GANHyperModel(kt.HyperModel):
         build_generator, build_discriminator: Optional callables of `hp`.
         seed: Seed of the GAN and the evaluation.
         name, tunable: As in `keras_tuner.HyperModel`.
+
+    Raises:
+        ValueError: `real_data` (here) or the training or validation images
+            given to `fit` (by `GAN.fit`, before training) that are not
+            floats in [-1, 1]: 8-bit or integer images, NaN or inf, values
+            outside the range. The message says what was received and how to
+            rescale (`keras_gan_layers.datasets.scale_images`).
 
     Example:
 
@@ -105,7 +113,9 @@ class GANHyperModel(kt.HyperModel):
     ):
         super().__init__(name=name, tunable=tunable)
         self.image_shape = tuple(int(d) for d in image_shape)
-        self.real_data = real_data
+        from keras_gan_layers.callbacks.gan_evaluation import check_real_images
+
+        self.real_data = check_real_images(real_data, "GANHyperModel")
         self.feature_extractor = feature_extractor
         self.eval_samples = int(eval_samples)
         self.metrics = tuple(metrics)

@@ -89,3 +89,61 @@ def test_bad_arguments(digits):
     with pytest.raises(ValueError, match="must be images"):
         flat.set_model(gan)
         flat.evaluate()
+
+
+def raw(images):
+    """8-bit pixels in [0, 255], as image files hold them."""
+    return np.round((images + 1.0) * 127.5).astype("uint8")
+
+
+def test_raw_real_images_rejected_at_construction(digits):
+    # The issue: uint8 digits gave FID 1.6e7 and KID 1e16, silently.
+    tf = pytest.importorskip("tensorflow")
+    labels = np.zeros(len(digits), "int32")
+    nan = digits[:32].copy()
+    nan[5, 0, 0, 0] = np.inf
+    bad = {
+        "uint8 array": (raw(digits), "Received uint8 values in \\[0, 255\\]"),
+        "(images, labels)": ((raw(digits), labels), "Received uint8 values"),
+        "tf.data": (
+            tf.data.Dataset.from_tensor_slices(raw(digits)).batch(64),
+            "Received uint8 values",
+        ),
+        "generator": ((b for b in [raw(digits[:64])]), "Received uint8 values"),
+        "list of batches": ([raw(digits[:64])], "Received uint8 values"),
+        "float [0, 255]": (
+            raw(digits).astype("float32"),
+            "in \\[-1.0, 1.0\\]. Received values in \\[0, 255\\]",
+        ),
+        "inf": (nan, "non-finite values \\(NaN or inf\\) in 1 of 32 real images"),
+    }
+    for name, (data, match) in bad.items():
+        with pytest.raises(ValueError, match="^GANEvaluation ") as info:
+            GANEvaluation(data, metrics=("kid", "fid"))
+        assert info.match(match), name
+        assert "[-1.0, 1.0]" in str(info.value) and (
+            "scale_images" in str(info.value) or name == "inf"
+        ), name
+
+
+def test_real_images_checked_whole_before_features(digits):
+    def batches():
+        yield digits[:64]
+        yield raw(digits[64:128])  # a bad batch after a good first one
+
+    evaluation = GANEvaluation(
+        batches(),
+        metrics="fid",
+        feature_extractor=metrics.DigitsFeatureExtractor(),
+        num_samples=8,
+    )
+    with pytest.raises(
+        ValueError, match="GANEvaluation expects real images.*values in \\[-1, 255\\]"
+    ):
+        evaluation.evaluate()  # before the generator is needed
+    # A generator's first batch is put back after the construction check.
+    parts = [digits[:64], digits[64:100]]
+    evaluation = GANEvaluation((b for b in parts), metrics="fid", num_samples=8)
+    from keras_gan_layers.callbacks.gan_evaluation import _as_array
+
+    np.testing.assert_array_equal(_as_array(evaluation.real_data, 1000), digits[:100])

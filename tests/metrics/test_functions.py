@@ -100,9 +100,18 @@ def test_feature_statistics_batch_size_independent(rng):
         s.covariance()
 
 
+def lexicographic(x):
+    """`x` with its rows sorted lexicographically (column 0 first)."""
+    return x[np.lexsort(x.T[::-1])]
+
+
 def numpy_kid(x, y, subsets, subset_size, seed):
-    """Direct implementation of the unbiased MMD^2 estimator with double loops."""
+    """Direct implementation of the unbiased MMD^2 estimator with double loops.
+
+    Subsets are drawn from the rows in lexicographic order, as documented.
+    """
     d = x.shape[1]
+    x, y = lexicographic(x), lexicographic(y)
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(subsets):
@@ -159,13 +168,88 @@ def test_kid_bad_input(rng):
         kernel_distance(x[0], x, subset_size=10)
 
 
+def torch_fidelity_isc(probabilities, splits=10, rng_seed=2020):
+    """numpy transcription of torch-fidelity's `isc_features_to_metric`
+    (torch_fidelity/metric_isc.py, shuffle=True), on probabilities instead of
+    logits (its softmax / log_softmax of logits are p and log p)."""
+    n = len(probabilities)
+    p = probabilities[np.random.RandomState(rng_seed).permutation(n)]
+    scores = []
+    for i in range(splits):
+        p_chunk = p[(i * n // splits) : ((i + 1) * n // splits)]
+        q_chunk = p_chunk.mean(axis=0, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kl = np.where(p_chunk > 0, p_chunk * (np.log(p_chunk) - np.log(q_chunk)), 0)
+        scores.append(np.exp(kl.sum(axis=1).mean()))
+    return np.mean(scores), np.std(scores)
+
+
+def one_hot_split_scores(labels, splits, seed):
+    """Closed form for one-hot predictions: a split's score is exp(entropy of
+    its class frequencies), with the splits of torch-fidelity's shuffle."""
+    n = len(labels)
+    labels = labels[np.random.RandomState(seed).permutation(n)]
+    scores = []
+    for i in range(splits):
+        freq = np.bincount(labels[i * n // splits : (i + 1) * n // splits]) / (
+            (i + 1) * n // splits - i * n // splits
+        )
+        freq = freq[freq > 0]
+        scores.append(np.exp(-np.sum(freq * np.log(freq))))
+    return np.array(scores)
+
+
+def test_inception_score_does_not_depend_on_sample_order():
+    # The issue: 1,000 one-hot predictions spread evenly over 10 classes gave
+    # 9.54 shuffled and 1.00 sorted by class (one class per split).
+    labels = np.repeat(np.arange(10), 100)
+    p = np.eye(10)[labels]
+    orders = {
+        "sorted": np.arange(1000),
+        "reversed": np.arange(1000)[::-1],
+        "shuffled": np.random.default_rng(5).permutation(1000),
+        "round robin": np.arange(1000).reshape(10, 100).T.ravel(),  # 0, 1, ..., 9, 0
+    }
+    values = {name: inception_score(p[order]) for name, order in orders.items()}
+    assert len(set(values.values())) == 1, values
+    mean, std = values["sorted"]
+    # torch-fidelity's formula on the rows in canonical (lexicographic) order:
+    ref_mean, ref_std = torch_fidelity_isc(lexicographic(p), splits=10, rng_seed=2020)
+    assert mean == pytest.approx(ref_mean, rel=1e-12)
+    assert std == pytest.approx(ref_std, rel=1e-9)
+    # ... and the closed form of one-hot predictions. Lexicographic order of
+    # one-hot rows puts class 9 first and class 0 last.
+    closed = one_hot_split_scores(np.repeat(np.arange(10)[::-1], 100), 10, 2020)
+    assert mean == pytest.approx(closed.mean(), rel=1e-12)
+    # Ten random splits of 100 hold the classes in unequal numbers: a little
+    # under 10, nowhere near 1.
+    assert 9.3 < mean < 10.0
+    assert inception_score(p, splits=1) == pytest.approx((10.0, 0.0))
+    # Another seed draws other splits, with the same order independence.
+    other = inception_score(p, seed=0)
+    assert other != (mean, std) and other == inception_score(p[::-1], seed=0)
+    assert other[0] == pytest.approx(
+        one_hot_split_scores(np.repeat(np.arange(10)[::-1], 100), 10, 0).mean()
+    )
+
+
+def test_inception_score_matches_torch_fidelity_on_soft_predictions(rng):
+    logits = rng.normal(scale=3.0, size=(503, 12))
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    for splits in (1, 7, 10):
+        ref = torch_fidelity_isc(lexicographic(p), splits=splits)
+        got = inception_score(p, splits=splits)
+        assert got == pytest.approx(ref, rel=1e-10)
+        assert inception_score(p[rng.permutation(503)], splits=splits) == got
+
+
 def test_inception_score_closed_forms():
     uniform = np.full((100, 10), 0.1)
     assert inception_score(uniform, splits=10)[0] == pytest.approx(1.0)
     k = 7
     confident = np.eye(k)[np.arange(700) % k]
-    mean, std = inception_score(confident, splits=10)
-    assert mean == pytest.approx(k) and std == pytest.approx(0.0, abs=1e-9)
+    mean, std = inception_score(confident, splits=1)
+    assert mean == pytest.approx(k) and std == 0.0
     # Two classes, p(y|x) = (0.9, 0.1) for half, (0.1, 0.9) for the other half:
     # marginal (0.5, 0.5), KL = 0.9 log 1.8 + 0.1 log 0.2.
     p = np.array([[0.9, 0.1], [0.1, 0.9]] * 50)
@@ -178,6 +262,34 @@ def test_inception_score_closed_forms():
         ValueError, match="splits must be between 1 and the number of samples \\(4\\)"
     ):
         inception_score(np.full((4, 2), 0.5), splits=5)
+
+
+@pytest.mark.parametrize(
+    "metric",
+    [
+        lambda x, y: kernel_distance(x, y, subsets=10, subset_size=30, seed=1),
+        lambda x, y: precision_recall_density_coverage(x, y, k=3),
+        lambda x, y: frechet_distance(
+            x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False)
+        ),
+    ],
+    ids=["kid", "prdc", "fid"],
+)
+def test_functions_do_not_depend_on_sample_order(rng, metric):
+    x = rng.normal(size=(80, 6))
+    y = rng.normal(0.5, 1.0, size=(70, 6))
+    x[:10] = x[0]  # duplicated rows too
+    expected = metric(x, y)
+    for order_x, order_y in [
+        (np.argsort(x[:, 0]), np.argsort(y[:, 0])),  # sorted by a feature
+        (rng.permutation(80), rng.permutation(70)),
+        (np.arange(80)[::-1], np.arange(70)[::-1]),
+    ]:
+        got = metric(x[order_x], y[order_y])
+        if isinstance(expected, dict):
+            assert got == expected
+        else:
+            assert got == pytest.approx(expected, rel=1e-12, abs=1e-15)
 
 
 def test_prdc_hand_made():

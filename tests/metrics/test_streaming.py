@@ -47,9 +47,123 @@ def test_kernel_metric_matches_function(rng):
 
 
 def test_inception_score_metric():
-    score = metrics.InceptionScore(splits=2)
+    score = metrics.InceptionScore(splits=1)
     score.update_state(fake=np.eye(4)[np.arange(40) % 4])
     assert score.result() == pytest.approx(4.0)
+
+
+def test_inception_score_metric_one_class_per_batch_equals_function():
+    # The issue: fed one class per batch, the streaming metric gave 1.00.
+    labels = np.repeat(np.arange(10), 100)
+    p = np.eye(10)[labels]
+    expected = metrics.inception_score(p[np.random.default_rng(0).permutation(1000)])[0]
+    assert 9.3 < expected < 10.0
+    for batches in (
+        [p[labels == c] for c in range(10)],  # one class per batch
+        [p[labels == c] for c in range(10)][::-1],
+        np.array_split(p[::-1], 7),
+        [p],
+    ):
+        score = metrics.InceptionScore(splits=10)
+        for batch in batches:
+            score.update_state(fake=batch)
+        assert score.result() == expected
+    score = metrics.InceptionScore(seed=0)
+    score.update_state(fake=p)
+    assert score.result() == metrics.inception_score(p, seed=0)[0] != expected
+    assert metrics.InceptionScore.from_config(score.get_config()).seed == 0
+
+
+def test_inception_score_digits_one_class_per_batch():
+    images, labels = datasets.load_digits(return_labels=True)
+    keep = np.concatenate([np.flatnonzero(labels == c)[:20] for c in range(10)])
+    images, labels = images[keep], labels[keep]  # sorted by class
+    classifier = metrics.DigitsFeatureExtractor(output="probabilities")
+    score = metrics.InceptionScore(classifier, splits=10)
+    for c in range(10):
+        score.update_state(fake=images[labels == c])
+    probabilities = np.concatenate(
+        [keras.ops.convert_to_numpy(classifier(images[labels == c])) for c in range(10)]
+    )
+    shuffled = np.random.default_rng(1).permutation(len(images))
+    expected = metrics.inception_score(probabilities[shuffled], splits=10)[0]
+    assert score.result() == pytest.approx(expected, rel=1e-6)
+    assert score.result() > 7.0  # 1.0 when each split held one class
+
+
+def test_kernel_metric_does_not_depend_on_batch_order(rng):
+    x, y = rng.normal(size=(80, 5)), rng.normal(size=(90, 5))
+    results = []
+    for real_batches, fake_batches in (
+        ([x], [y]),
+        ([x[40:], x[:40]], [y[60:], y[:60]]),
+        (np.array_split(x[::-1], 9), np.array_split(y[rng.permutation(90)], 4)),
+    ):
+        kid = metrics.KernelDistance(subsets=10, subset_size=40, seed=2)
+        for real in real_batches:
+            kid.update_state(real=real)
+        for fake in fake_batches:
+            kid.update_state(fake=fake)
+        results.append((kid.result(), kid.result_std()))
+    assert results[1] == pytest.approx(results[0], rel=1e-12)
+    assert results[2] == pytest.approx(results[0], rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def digit_metrics():
+    return {
+        "FrechetDistance": metrics.FrechetDistance(metrics.DigitsFeatureExtractor()),
+        "KernelDistance": metrics.KernelDistance(
+            metrics.DigitsFeatureExtractor(), subset_size=10
+        ),
+        "InceptionScore": metrics.InceptionScore(
+            metrics.DigitsFeatureExtractor(output="probabilities")
+        ),
+    }
+
+
+def raw_digits(n=16):
+    """The digits as 8-bit pixels in [0, 255], as image files hold them."""
+    return np.round((datasets.load_digits()[:n] + 1.0) * 127.5).astype("uint8")
+
+
+def bad_images():
+    nan = datasets.load_digits()[:16].copy()
+    nan[3, 2, 2, 0] = np.nan
+    return {
+        "uint8": (raw_digits(), "Received uint8 values in \\[0, 255\\].*scale_images"),
+        "float 0-255": (
+            raw_digits().astype("float32"),
+            "in \\[-1.0, 1.0\\]. Received values in \\[0, 255\\].*scale_images",
+        ),
+        "int32": (raw_digits().astype("int32"), "Received int32 values"),
+        "nan": (nan, "NaN or inf\\) in 1 of 16 .*accepts finite floats"),
+    }
+
+
+@pytest.mark.parametrize(
+    "metric", ["FrechetDistance", "KernelDistance", "InceptionScore"]
+)
+def test_update_state_rejects_images_outside_minus_one_one(digit_metrics, metric):
+    m = digit_metrics[metric]
+    sides = ["fake"] if metric == "InceptionScore" else ["real", "fake"]
+    for side in sides:
+        for images, match in bad_images().values():
+            m.reset_state()
+            with pytest.raises(ValueError, match=f"^{metric} ") as info:
+                m.update_state(**{side: images})
+            assert f"{side} images" in str(info.value)
+            assert info.match(match)
+        m.update_state(**{side: datasets.load_digits()[:16]})  # scaled: accepted
+
+
+def test_features_are_not_images(rng):
+    # Without an extractor the metrics take features, whatever their range.
+    fid = metrics.FrechetDistance()
+    fid.update_state(
+        real=rng.uniform(0, 255, (20, 3)), fake=rng.uniform(0, 255, (20, 3))
+    )
+    assert np.isfinite(fid.result())
 
 
 class Flatten(keras.layers.Layer):

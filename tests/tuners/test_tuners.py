@@ -102,3 +102,32 @@ def test_every_trial_failing_raises_with_the_error(tmp_path, digits):
         RuntimeError, match="(?s)Every one of the .* trials failed.*NonFiniteLossError"
     ):
         check_search(tuner)
+
+
+def test_raw_images_rejected_before_any_trial(digits):
+    raw = np.round((digits + 1.0) * 127.5).astype("uint8")
+    nan = digits.copy()
+    nan[0, 0, 0, 0] = np.nan
+    for real_data, match in (
+        (
+            raw,
+            "^GANHyperModel expects real images as floats in \\[-1.0, 1.0\\].*"
+            "Received uint8 values in \\[0, 255\\].*scale_images",
+        ),
+        (raw.astype("float32"), "Received values in \\[0, 255\\]"),
+        (nan, "^GANHyperModel received non-finite values \\(NaN or inf\\)"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            GANHyperModel((8, 8, 1), real_data=real_data)
+    # Training and validation images given to fit: rejected before training.
+    model_builder = hypermodel(digits)
+    hp = kt.HyperParameters()
+    hp.Fixed("filters", 16)
+    gan = model_builder.build(hp)
+    for kwargs, match in (
+        ({"x": raw}, "real images as floats.*uint8"),
+        ({"x": digits, "validation_data": raw}, "real validation images.*uint8"),
+    ):
+        with pytest.raises(ValueError, match=match):
+            model_builder.fit(hp, gan, epochs=1, batch_size=64, verbose=0, **kwargs)
+        assert int(gan.g_optimizer.iterations) == 0
