@@ -7,10 +7,11 @@ Each backend module provides:
   Keras' own trainer for that backend passes (`data`; on JAX `state, data`,
   returning `logs, state`): `d_steps` discriminator updates, then one
   generator update, using the loss-computing methods of `GAN`.
-- `input_gradient(fn, x, variables=None) -> d sum(fn(x)) / dx`,
-  differentiable again inside a training step (penalties such as WGAN-GP
-  need second derivatives). `variables` are the state `fn` reads (JAX keeps
-  the call's own state updates out of the outer step).
+- `input_gradient(fn, x) -> d sum(fn(x)) / dx` for a `fn` that returns one
+  scalar per sample, differentiable again inside a training step
+  (penalties such as WGAN-GP need second derivatives). The public
+  `input_gradient` below wraps it: per-sample means, the state scope and
+  the loss scale are the same on every backend.
 """
 
 import importlib
@@ -32,32 +33,71 @@ def backend_module():
     return importlib.import_module(f"keras_gan_layers.backend.{name}")
 
 
-def input_gradient(fn, x, variables=None):
-    """Gradient of `sum(fn(x))` with respect to `x`, for any backend.
+def input_gradient(fn, x, variables=None, loss_scale=None):
+    """Per-sample input gradient of `fn`, the same on every backend.
 
-    For a discriminator whose outputs do not mix samples (no batch
-    statistics), row `i` of the result is `d fn(x)_i / d x_i`: the per-sample
-    input gradient that gradient penalties need. The result stays
-    differentiable with respect to `fn`'s weights.
+    For each sample `i`, `fn(x)_i` is reduced to the mean over its outputs
+    (a PatchGAN critic's `(batch, h, w, 1)` map to one value per sample, as
+    the losses see it), and the result is the gradient of the sum over the
+    batch of those means: row `i` is `d mean(fn(x)_i) / d x_i` when the
+    outputs of a sample do not depend on the other samples (no batch
+    statistics). The result stays differentiable with respect to `fn`'s
+    weights (gradient penalties need second derivatives).
+
+    With `variables`, `fn` runs in a `keras.StatelessScope` that maps them
+    to their current values: what the call assigns (batch-normalization
+    moving statistics, the power-iteration vector of
+    `keras.layers.SpectralNormalization`) is discarded on every backend, so
+    a penalty's extra forward pass leaves the network's state untouched.
+
+    With `loss_scale` (the discriminator optimizer's dynamic loss scale
+    under `mixed_float16`), the differentiated means are multiplied by it
+    and the gradient is divided by it in float32, so that small input
+    gradients do not underflow in float16. Where the scaled gradient
+    overflows, the result is not finite (and `Penalty` reports 0 for that
+    step, whose non-finite gradients make the `LossScaleOptimizer` skip it
+    and lower its scale).
 
     Args:
-        fn: Callable mapping a batch to outputs, e.g. a discriminator.
+        fn: Callable mapping a batch to outputs with a leading batch axis,
+            e.g. a discriminator.
         x: Input batch.
         variables: Optional list of the Keras variables `fn` reads (e.g.
-            `discriminator.variables`); state updates made by `fn` are
-            discarded on JAX.
+            `discriminator.variables`); their assignments by `fn` are
+            discarded.
+        loss_scale: Optional positive scalar multiplying the differentiated
+            output; None for no scaling.
 
     Returns:
-        A tensor shaped like `x`.
+        A tensor shaped like `x` (float32 with `loss_scale`).
 
     Example:
 
     ```python
-    w = keras.ops.convert_to_tensor([[2.0], [3.0]])
+    w = keras.ops.convert_to_tensor([[2.0, 4.0], [3.0, 5.0]])
     g = input_gradient(lambda x: keras.ops.matmul(x, w), keras.ops.ones((4, 2)))
-    # every row of g is [2.0, 3.0]
+    # two outputs per sample, averaged: every row of g is [3.0, 4.0]
     ```
     """
-    return backend_module().input_gradient(
-        fn, keras.ops.convert_to_tensor(x), variables
-    )
+    x = keras.ops.convert_to_tensor(x)
+    if loss_scale is not None:
+        loss_scale = keras.ops.stop_gradient(keras.ops.cast(loss_scale, "float32"))
+
+    def per_sample(t):
+        y = keras.ops.cast(fn(t), "float32")
+        if len(y.shape) > 1:
+            y = keras.ops.mean(y, axis=tuple(range(1, len(y.shape))))
+        return y if loss_scale is None else y * loss_scale
+
+    module = backend_module()
+    if variables:
+        # The values are read here, outside the scope: on JAX that is the
+        # enclosing step's (traced) state.
+        mapping = [(v, v.value) for v in variables]
+        with keras.StatelessScope(state_mapping=mapping):
+            grad = module.input_gradient(per_sample, x)
+    else:
+        grad = module.input_gradient(per_sample, x)
+    if loss_scale is not None:
+        grad = keras.ops.cast(grad, "float32") / loss_scale
+    return grad

@@ -17,19 +17,13 @@ import jax.numpy as jnp
 import keras
 
 
-def input_gradient(fn, x, variables=None):
-    def total(t):
-        if not variables:
-            return jnp.sum(fn(t))
-        # Read the variables' current values (the enclosing scope's), and
-        # drop whatever the call assigns (batch statistics, power-iteration
-        # vectors): those values depend on the inner trace and must not
-        # leak out of it.
-        mapping = [(v, v.value) for v in variables]
-        with keras.StatelessScope(state_mapping=mapping):
-            return jnp.sum(fn(t))
+def input_gradient(fn, x):
+    """`d sum(fn(x)) / dx`; see `keras_gan_layers.backend.input_gradient`.
 
-    return jax.grad(total)(x)
+    The caller's `keras.StatelessScope` keeps what `fn` assigns (values of
+    the inner trace) from leaking out of it.
+    """
+    return jax.grad(lambda t: jnp.sum(fn(t)))(x)
 
 
 def _indices(all_vars, subset):

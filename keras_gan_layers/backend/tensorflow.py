@@ -10,7 +10,8 @@ import threading
 import tensorflow as tf
 
 
-def input_gradient(fn, x, variables=None):
+def input_gradient(fn, x):
+    """`d sum(fn(x)) / dx`; see `keras_gan_layers.backend.input_gradient`."""
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(x)

@@ -6,7 +6,8 @@ The step knows no model family: it calls the `AdversarialModel` protocol.
 import torch
 
 
-def input_gradient(fn, x, variables=None):
+def input_gradient(fn, x):
+    """`d sum(fn(x)) / dx`; see `keras_gan_layers.backend.input_gradient`."""
     if not x.requires_grad:
         x = x.detach().requires_grad_(True)
     with torch.enable_grad():

@@ -50,21 +50,27 @@ class DiscriminatorView:
     everything else the network needs: the mode (`training` forced to a
     value, e.g. False in evaluation), extra inputs (a conditional model's
     labels) and which output is the adversarial one (an auxiliary-classifier
-    discriminator has two). `variables` are the network's, so the JAX input
-    gradient reads their current values.
+    discriminator has two). `variables` are the network's: the input
+    gradient reads their current values and discards what the call assigns
+    (batch statistics, spectral-normalization vectors). `loss_scale` is the
+    discriminator optimizer's dynamic loss scale under `mixed_float16` (set
+    by `AdversarialModel.adversarial_terms`), which the input gradient is
+    scaled by; None otherwise.
 
     Args:
         network: The discriminator.
         call: Function `(network, x, training) -> logits`; defaults to
             `network(x, training=training)`.
         training: None keeps the caller's `training`; a bool forces it.
+        loss_scale: None, or a positive scalar scaling the input gradient.
     """
 
-    def __init__(self, network, call=None, training=None):
+    def __init__(self, network, call=None, training=None, loss_scale=None):
         self.network = network
         self.variables = network.variables
         self._call = call or (lambda net, x, training: net(x, training=training))
         self._training = training
+        self.loss_scale = loss_scale
 
     def __call__(self, x, training=None):
         if self._training is not None:
@@ -291,12 +297,22 @@ class AdversarialModel(keras.Model):
         """Adversarial loss, penalties and scores of one discriminator update.
 
         Shared by the model families: `discriminator` is what the penalties
-        differentiate (a `DiscriminatorView` for conditional models).
+        differentiate (a `DiscriminatorView`; a network is wrapped in one).
+        With a `LossScaleOptimizer` for the discriminator (compiled
+        under `mixed_float16`), the view's `loss_scale` is set to its
+        current scale, so that the penalties' input gradients are
+        loss-scaled too.
 
         Returns:
             `(total, logs)` with `d_loss`, each penalty, `real_score`,
             `fake_score`.
         """
+        if isinstance(discriminator, keras.layers.Layer):
+            discriminator = DiscriminatorView(discriminator)
+        if isinstance(discriminator, DiscriminatorView) and isinstance(
+            self.d_optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            discriminator.loss_scale = self.d_optimizer.scale_loss(1.0)
         d_loss = self.loss_fn.discriminator_loss(real_logits, fake_logits)
         logs = {"d_loss": d_loss}
         total = d_loss
@@ -386,6 +402,10 @@ class AdversarialModel(keras.Model):
                 f"; they are log keys. Clashing: {clash}. Pass name=... to the "
                 "penalties."
             )
+        # UserWarning naming any BatchNormalization a gradient penalty meets.
+        penalties_module.base.warn_batch_normalization(
+            penalty_objs, getattr(self, "discriminator", None)
+        )
         super().compile(
             optimizer=None,
             run_eagerly=run_eagerly,

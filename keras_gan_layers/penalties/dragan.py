@@ -1,7 +1,6 @@
 """DRAGAN gradient penalty around the real data."""
 
-import keras
-from keras import ops
+from keras import ops, random
 
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.penalties.base import (
@@ -40,6 +39,7 @@ class DRAGANPenalty(Penalty):
     """
 
     default_name = "dragan_penalty"
+    uses_input_gradient = True
 
     def __init__(self, weight=10.0, target=1.0, scale=0.5, name=None):
         super().__init__(weight=weight, name=name)
@@ -48,11 +48,9 @@ class DRAGANPenalty(Penalty):
 
     def compute(self, discriminator, real, fake, seed=None):
         real = ops.convert_to_tensor(real)
-        noise = keras.random.uniform(ops.shape(real), dtype=real.dtype, seed=seed)
+        noise = random.uniform(ops.shape(real), dtype=real.dtype, seed=seed)
         perturbed = real + self.scale * ops.std(real) * noise
-        alpha = keras.random.uniform(
-            batch_broadcast_shape(real), dtype=real.dtype, seed=seed
-        )
+        alpha = random.uniform(batch_broadcast_shape(real), dtype=real.dtype, seed=seed)
         x_hat = real + alpha * (perturbed - real)
         grad = discriminator_input_gradient(discriminator, x_hat)
         return ops.mean(ops.square(per_sample_norm(grad) - self.target))

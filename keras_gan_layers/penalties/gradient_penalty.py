@@ -41,6 +41,7 @@ class GradientPenalty(Penalty):
     """
 
     default_name = "gradient_penalty"
+    uses_input_gradient = True
 
     def __init__(self, weight=10.0, target=1.0, one_sided=False, name=None):
         super().__init__(weight=weight, name=name)

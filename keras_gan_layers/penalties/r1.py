@@ -34,6 +34,7 @@ class R1Penalty(Penalty):
     """
 
     default_name = "r1_penalty"
+    uses_input_gradient = True
 
     def __init__(self, gamma=10.0, name=None):
         super().__init__(weight=float(gamma) / 2.0, name=name)

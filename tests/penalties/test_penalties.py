@@ -1,5 +1,7 @@
 """Penalties against closed forms: linear and quadratic discriminators."""
 
+import types
+
 import keras
 import numpy as np
 import pytest
@@ -7,6 +9,7 @@ from keras import ops
 
 from keras_gan_layers import penalties
 from keras_gan_layers.backend import input_gradient
+from keras_gan_layers.penalties import dragan as dragan_module
 from tests.helpers import linear_discriminator
 
 W_BIG = np.array([3.0, 4.0], "float32")  # ||w|| = 5
@@ -121,23 +124,73 @@ def test_dragan_linear_closed_form(rng):
     assert got == pytest.approx(10.0 * 16.0, rel=1e-5)
 
 
-def test_dragan_samples_near_real_data(rng):
-    # Quadratic D reveals the points: x_hat = x + alpha * 0.5 * std(x) * u, u, alpha in [0, 1].
-    real = np.zeros((64, 2), "float32")
-    real[:, 0] = np.linspace(-1, 1, 64)
-    std = real.std()
-    d = Quadratic(np.array([1.0, 1.0], "float32"))
-    grads = ops.convert_to_numpy(input_gradient(lambda t: d(t), real))
-    np.testing.assert_allclose(grads, 2 * real, atol=1e-6)
-    got = value(
-        penalties.DRAGANPenalty(weight=1.0, target=0.0)(
-            d, real, real, seed=keras.random.SeedGenerator(1)
-        )
+# A critic with P = 4 outputs per sample, shaped like a PatchGAN map
+# (batch, 2, 2, 1): output j is k_j . x + b_j, so the mean over a sample's
+# outputs has the gradient mean_j k_j = [3, 4] (norm 5); the sum's would be
+# [12, 16] (norm 20).
+PATCH_KERNEL = np.array([[1.0, 5.0, 2.0, 4.0], [6.0, 2.0, 3.0, 5.0]], "float32")
+
+
+def patch_critic():
+    inputs = keras.Input((2,))
+    dense = keras.layers.Dense(4)
+    outputs = keras.layers.Reshape((2, 2, 1))(dense(inputs))
+    dense.set_weights([PATCH_KERNEL, np.array([0.1, -0.2, 0.3, 0.0], "float32")])
+    return keras.Model(inputs, outputs)
+
+
+def test_input_gradient_of_per_sample_mean(rng):
+    grad = ops.convert_to_numpy(input_gradient(patch_critic(), batch(rng, n=5)))
+    np.testing.assert_allclose(grad, np.tile([3.0, 4.0], (5, 1)), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "penalty,expected",
+    [
+        (penalties.GradientPenalty(weight=10.0), 10.0 * (5.0 - 1.0) ** 2),
+        (penalties.GradientPenalty(weight=1.0, target=2.0), (5.0 - 2.0) ** 2),
+        (penalties.R1Penalty(gamma=3.0), 1.5 * 5.0**2),
+        (penalties.R2Penalty(gamma=3.0), 1.5 * 5.0**2),
+        (penalties.DRAGANPenalty(weight=10.0), 10.0 * (5.0 - 1.0) ** 2),
+    ],
+    ids=["gp", "gp_target", "r1", "r2", "dragan"],
+)
+def test_multi_output_critic_closed_form(rng, penalty, expected):
+    """Penalties see the mean of a sample's outputs, as the losses do."""
+    got = penalty(
+        patch_critic(), batch(rng), batch(rng), seed=keras.random.SeedGenerator(0)
     )
-    # ||2 x_hat||^2 lies between ||2x||^2 and ||2(x + 0.5 std)||^2 per sample.
-    lo = np.mean(np.sum((2 * real) ** 2, axis=1)) * 0.5
-    hi = np.mean(np.sum((2 * (np.abs(real) + 0.5 * std)) ** 2, axis=1))
-    assert lo < got < hi
+    assert value(got) == pytest.approx(expected, rel=1e-5)
+
+
+def test_dragan_matches_numpy_transcription(monkeypatch, rng):
+    """The perturbation itself: known u and alpha, quadratic critic, numpy reference."""
+    real = batch(rng, n=6, dim=3)
+    u = rng.uniform(size=real.shape).astype("float32")
+    alpha = rng.uniform(size=(6, 1)).astype("float32")
+    draws = []
+
+    def fake_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+        draws.append(tuple(shape))
+        return ops.convert_to_tensor(u if tuple(shape) == real.shape else alpha)
+
+    monkeypatch.setattr(
+        dragan_module, "random", types.SimpleNamespace(uniform=fake_uniform)
+    )
+    c = np.array([0.5, 2.0, -1.0], "float32")
+    penalty = penalties.DRAGANPenalty(weight=3.0, target=1.5, scale=1.5)
+    got = value(penalty(Quadratic(c), real, -real, seed=keras.random.SeedGenerator(0)))
+
+    x = real.astype("float64")
+    perturbed = x + 1.5 * x.std() * u
+    x_hat = x + alpha * (perturbed - x)
+    norms = np.linalg.norm(2 * c * x_hat, axis=1)
+    expected = 3.0 * np.mean((norms - 1.5) ** 2)
+    assert draws == [real.shape, (6, 1)]
+    assert got == pytest.approx(expected, rel=1e-5)
+    # Not the value at the unperturbed data: the perturbation is tested.
+    at_real = 3.0 * np.mean((np.linalg.norm(2 * c * x, axis=1) - 1.5) ** 2)
+    assert abs(expected - at_real) > 0.05 * expected
 
 
 def test_input_gradient_matches_finite_differences(rng):
@@ -232,5 +285,5 @@ def test_get_aliases_and_errors():
     assert type(penalties.get("dragan")) is penalties.DRAGANPenalty
     with pytest.raises(ValueError, match="Unknown penalty: 'r3'.*dragan, gp"):
         penalties.get("r3")
-    with pytest.raises(ValueError, match="weight must be >= 0"):
+    with pytest.raises(ValueError, match="weight must be a number >= 0"):
         penalties.GradientPenalty(weight=-1)
