@@ -12,6 +12,8 @@ statistics, the seed generator's state, EMA weights) is read back from the
 scope. The step knows no model family.
 """
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -70,13 +72,49 @@ def _update(model, compute, variables, optimizer, opt_slice, state, data):
     (_, (total, logs, non_trainable)), grads = jax.value_and_grad(
         objective, has_aux=True
     )(values, non_trainable)
-    values, opt_values = optimizer.stateless_apply(opt_values, grads, values)
+    values, opt_values = _apply(
+        model, optimizer, opt_values, grads, variables, values, non_trainable
+    )
     trainable = list(trainable)
     for i, value in zip(indices, values):
         trainable[i] = value
     optimizer_values = list(optimizer_values)
     optimizer_values[opt_slice] = opt_values
     return total, logs, (trainable, non_trainable, optimizer_values)
+
+
+def _apply(model, optimizer, opt_values, grads, variables, values, non_trainable):
+    """`optimizer.stateless_apply` for `variables`, a subset of what it was built for.
+
+    Keras' stateless apply takes every variable the optimizer was built
+    with; a layer frozen after the optimizer was built (trainable flags
+    changed between two `fit` calls) is passed at its current value with no
+    gradient, so it and its optimizer slots stay as they are, as on the
+    other backends.
+    """
+    built = list(optimizer._trainable_variables)
+    if len(built) == len(variables) and all(a is b for a, b in zip(built, variables)):
+        return optimizer.stateless_apply(opt_values, grads, values)
+    given = {id(v): (g, value) for v, g, value in zip(variables, grads, values)}
+    frozen = {
+        id(v): value for v, value in zip(model.non_trainable_variables, non_trainable)
+    }
+    all_grads, all_values = [], []
+    for v in built:
+        if id(v) in given:
+            g, value = given[id(v)]
+        else:
+            g, value = None, frozen[id(v)] if id(v) in frozen else v.value
+        all_grads.append(g)
+        all_values.append(value)
+    with warnings.catch_warnings():
+        # Keras warns once per trace about the variables without gradients.
+        warnings.filterwarnings("ignore", message="Gradients do not exist")
+        new_values, opt_values = optimizer.stateless_apply(
+            opt_values, all_grads, all_values
+        )
+    by_id = {id(v): value for v, value in zip(built, new_values)}
+    return [by_id[id(v)] for v in variables], opt_values
 
 
 def _metric_logs(model, metrics_values, d_total, d_logs, g_total, g_logs):
@@ -93,7 +131,7 @@ def train_step(model, state, data):
     state = (trainable, non_trainable, optimizer_values)
     d_vars = model.discriminator_variables
     g_vars = model.generator_variables
-    for _ in range(model.d_steps):
+    for d_data in model.discriminator_batches(data):
         d_total, d_logs, state = _update(
             model,
             model.compute_discriminator_loss,
@@ -101,7 +139,7 @@ def train_step(model, state, data):
             model.d_optimizer,
             d_slice,
             state,
-            data,
+            d_data,
         )
     g_total, g_logs, state = _update(
         model,
@@ -110,7 +148,7 @@ def train_step(model, state, data):
         model.g_optimizer,
         g_slice,
         state,
-        data,
+        model.generator_batch(data),
     )
     trainable, non_trainable, optimizer_values = state
     # After the update: EMA weights (non-trainable) follow the new values.

@@ -47,12 +47,16 @@ def train_step(model, data):
     scale = _replica_scale()
     d_vars = model.discriminator_variables
     g_vars = model.generator_variables
-    for _ in range(model.d_steps):
+    for d_data in model.discriminator_batches(data):
         d_total, d_logs = _update(
-            model.compute_discriminator_loss, data, model.d_optimizer, d_vars, scale
+            model.compute_discriminator_loss, d_data, model.d_optimizer, d_vars, scale
         )
     g_total, g_logs = _update(
-        model.compute_generator_loss, data, model.g_optimizer, g_vars, scale
+        model.compute_generator_loss,
+        model.generator_batch(data),
+        model.g_optimizer,
+        g_vars,
+        scale,
     )
     model.after_generator_update()
     return model.update_metrics(d_total, d_logs, g_total, g_logs)

@@ -38,12 +38,15 @@ def _update(compute, data, optimizer, variables):
 def train_step(model, data):
     d_vars = model.discriminator_variables
     g_vars = model.generator_variables
-    for _ in range(model.d_steps):
+    for d_data in model.discriminator_batches(data):
         d_total, d_logs = _update(
-            model.compute_discriminator_loss, data, model.d_optimizer, d_vars
+            model.compute_discriminator_loss, d_data, model.d_optimizer, d_vars
         )
     g_total, g_logs = _update(
-        model.compute_generator_loss, data, model.g_optimizer, g_vars
+        model.compute_generator_loss,
+        model.generator_batch(data),
+        model.g_optimizer,
+        g_vars,
     )
     with torch.no_grad():
         model.after_generator_update()

@@ -17,7 +17,9 @@ training data, `fit`, the generator EMA and the saving of compile state. A
 model family implements its networks, its losses and its sampling.
 """
 
+import numbers
 import types
+import warnings
 
 import keras
 from keras import ops
@@ -26,6 +28,7 @@ from keras_gan_layers import losses as losses_module
 from keras_gan_layers import penalties as penalties_module
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.backend import backend_module
+from keras_gan_layers.models.batching import group_batches
 from keras_gan_layers.models.nonfinite_guard import NonFiniteGuard
 from keras_gan_layers.models.optimizer_pair import OptimizerPair
 
@@ -35,6 +38,25 @@ ON_NONFINITE = ("raise", "stop")
 def _default_optimizer():
     # Radford et al. (DCGAN): Adam, learning rate 2e-4, beta_1 = 0.5.
     return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+
+def _is_real(value):
+    """A real number (int, float, numpy scalar), not a bool or a string."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _optimizer(value, role):
+    """`keras.optimizers.get(value)`, or the DCGAN default for None."""
+    if value is None:
+        return _default_optimizer()
+    try:
+        return keras.optimizers.get(value)
+    except ValueError as e:
+        raise ValueError(
+            f"{role} must be a keras.optimizers.Optimizer, its name (e.g. "
+            "'adam', 'sgd', 'rmsprop', 'adamw') or its config. Received: "
+            f"{role}={value!r} ({e})"
+        ) from None
 
 
 def _loss_scaled(optimizer):
@@ -109,6 +131,11 @@ class AdversarialModel(keras.Model):
     generator updates the copy equals the generator (BigGAN starts the
     average after 20k steps). `generate` and the callbacks sample from it.
 
+    The state of every random generator a run draws from (the model's
+    `seed_generator`, dropout layers') is saved with the weights
+    (`random_generators()`), so `keras.callbacks.BackupAndRestore` and
+    `load_weights` continue the same streams.
+
     Args:
         seed: Int or None, seeds the model's `keras.random.SeedGenerator`
             (latent vectors, labels, penalty interpolations).
@@ -155,21 +182,25 @@ class AdversarialModel(keras.Model):
     ):
         super().__init__(**kwargs)
         if data_range is not None:
-            data_range = tuple(float(v) for v in data_range)
-            if len(data_range) != 2 or not data_range[0] < data_range[1]:
+            try:
+                data_range = tuple(float(v) for v in data_range)
+                valid = len(data_range) == 2 and data_range[0] < data_range[1]
+            except (TypeError, ValueError):
+                valid = False
+            if isinstance(data_range, str) or not valid:
                 raise ValueError(
                     "data_range must be (low, high) with low < high, or None. "
-                    f"Received: data_range={data_range}"
+                    f"Received: data_range={data_range!r}"
                 )
         if ema_decay is not None:
-            if isinstance(ema_decay, bool) or not 0.0 <= float(ema_decay) < 1.0:
+            if not _is_real(ema_decay) or not 0.0 <= float(ema_decay) < 1.0:
                 raise ValueError(
                     "ema_decay must be None (no EMA) or a float in [0, 1), "
                     f"e.g. 0.999. Received: ema_decay={ema_decay!r}"
                 )
             ema_decay = float(ema_decay)
         if (
-            isinstance(ema_start, bool)
+            not _is_real(ema_start)
             or int(ema_start) != ema_start
             or not 0 <= ema_start < 2**62
         ):
@@ -288,6 +319,36 @@ class AdversarialModel(keras.Model):
         """`(total, logs)`: the generator's objective for one batch."""
         raise NotImplementedError
 
+    def discriminator_batches(self, data):
+        """The `d_steps` batches the discriminator updates of one step use.
+
+        `data` as `fit` yields it; the same batch `d_steps` times, or with
+        `fresh_real_batches` its `d_steps` equal parts along the batch axis.
+        """
+        if not self.fresh_real_batches or self.d_steps == 1:
+            return [data] * self.d_steps
+        return [self._part(data, i) for i in range(self.d_steps)]
+
+    def generator_batch(self, data):
+        """The batch the generator update uses: the last discriminator batch."""
+        if not self.fresh_real_batches or self.d_steps == 1:
+            return data
+        return self._part(data, self.d_steps - 1)
+
+    def _part(self, data, i):
+        def part(t):
+            n = ops.shape(t)[0]
+            size = n // self.d_steps
+            if isinstance(size, int):  # static: JAX, PyTorch, known shapes
+                size = max(size, 1)
+                start = min(i * size, n - size)
+            else:
+                size = ops.maximum(size, 1)
+                start = ops.minimum(i * size, n - size)
+            return t[start : start + size]
+
+        return keras.tree.map_structure(part, data)
+
     def log_names(self):
         """Keys of the logs the two `compute_*_loss` methods return, in order."""
         penalties = [p.name for p in getattr(self, "penalties", [])]
@@ -333,6 +394,7 @@ class AdversarialModel(keras.Model):
         penalties=(),
         d_steps=1,
         on_nonfinite="raise",
+        fresh_real_batches=False,
         run_eagerly=False,
         steps_per_execution=1,
         jit_compile="auto",
@@ -350,7 +412,17 @@ class AdversarialModel(keras.Model):
             penalties: Sequence of `Penalty` objects or aliases (`"gp"`,
                 `"r1"`, `"r2"`, `"dragan"`) added to the discriminator loss.
             d_steps: Discriminator updates per generator update (5 for
-                WGAN-GP). Each uses the same real batch and fresh latents.
+                WGAN-GP). Each draws fresh latents; all use the same real
+                batch unless `fresh_real_batches`.
+            fresh_real_batches: If True, each of the `d_steps` discriminator
+                updates gets its own real batch, as in WGAN-GP's Algorithm 1:
+                `fit` reads `d_steps` batches per step (array inputs: a batch
+                of `d_steps * batch_size` samples, split in `d_steps` equal
+                parts; a final short batch is split as evenly as it can be)
+                and the generator update uses the last of them. An epoch
+                then has `d_steps` times fewer steps (generator updates).
+                Accepted data: numpy arrays, `tf.data.Dataset`,
+                `keras.utils.PyDataset`.
             on_nonfinite: `"raise"` (default) raises `NonFiniteLossError`
                 naming the first NaN/inf loss; `"stop"` prints the same
                 message and stops training gracefully, like
@@ -364,16 +436,8 @@ class AdversarialModel(keras.Model):
             NotImplementedError: the active Keras backend has no GAN step.
         """
         backend_module()  # fail now, not at the first step, on other backends
-        d_optimizer = (
-            keras.optimizers.get(d_optimizer)
-            if d_optimizer is not None
-            else _default_optimizer()
-        )
-        g_optimizer = (
-            keras.optimizers.get(g_optimizer)
-            if g_optimizer is not None
-            else _default_optimizer()
-        )
+        d_optimizer = _optimizer(d_optimizer, "d_optimizer")
+        g_optimizer = _optimizer(g_optimizer, "g_optimizer")
         if d_optimizer is g_optimizer:
             raise ValueError(
                 "d_optimizer and g_optimizer must be two different optimizer "
@@ -381,7 +445,12 @@ class AdversarialModel(keras.Model):
             )
         if isinstance(d_steps, bool) or int(d_steps) != d_steps or d_steps < 1:
             raise ValueError(
-                f"d_steps must be an integer >= 1. Received: d_steps={d_steps}"
+                f"d_steps must be an integer >= 1. Received: d_steps={d_steps!r}"
+            )
+        if not isinstance(fresh_real_batches, bool):
+            raise ValueError(
+                "fresh_real_batches must be True or False. Received: "
+                f"fresh_real_batches={fresh_real_batches!r}"
             )
         if on_nonfinite not in ON_NONFINITE:
             raise ValueError(
@@ -419,12 +488,12 @@ class AdversarialModel(keras.Model):
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self.optimizer = OptimizerPair(self, d_optimizer, g_optimizer)
-        # Both networks are built, so the optimizer state can exist now: then
-        # load_weights() restores it too (keras-tuner's get_best_models does).
-        self.optimizer.build()
+        # The optimizers are built by `fit` (or `load_weights`), as Keras
+        # does, so that trainable flags changed after `compile` are honoured.
         self.loss_fn = loss_obj
         self.penalties = penalty_objs
         self.d_steps = int(d_steps)
+        self.fresh_real_batches = bool(fresh_real_batches)
         self.on_nonfinite = on_nonfinite
         self._trackers = {
             name: keras.metrics.Mean(name=name) for name in self.log_names()
@@ -437,6 +506,7 @@ class AdversarialModel(keras.Model):
                 "loss": loss_obj,
                 "penalties": penalty_objs,
                 "d_steps": self.d_steps,
+                "fresh_real_batches": self.fresh_real_batches,
                 "on_nonfinite": on_nonfinite,
                 "run_eagerly": run_eagerly,
                 "steps_per_execution": steps_per_execution,
@@ -537,9 +607,15 @@ class AdversarialModel(keras.Model):
                     "adversarial losses weight every sample equally. Received "
                     f"{name} of type {type(value).__name__}."
                 )
+        self.build_optimizers()
         x, y = self.check_training_data(x, y)
+        x, y = self.check_networks_on_data(x, y, batch_size)
         if validation_data is not None:
             validation_data = self.check_validation_data(validation_data)
+        if self.fresh_real_batches and self.d_steps > 1:
+            if validation_batch_size is None and batch_size is not None:
+                validation_batch_size = batch_size
+            x, batch_size = group_batches(x, batch_size, self.d_steps)
         callbacks = list(callbacks or []) + [NonFiniteGuard(self.on_nonfinite)]
         try:
             return super().fit(
@@ -562,6 +638,99 @@ class AdversarialModel(keras.Model):
             )
         finally:
             backend_module().release_iterator(self)
+
+    def build_optimizers(self):
+        """Build both optimizers for the networks' trainable weights, once.
+
+        `fit` and `load_weights` call it, so that trainable flags changed
+        between `compile` and `fit` are honoured (as in Keras).
+
+        A generator without trainable weights (a fixed one, e.g. to train a
+        discriminator alone) gets a warning naming it.
+
+        Raises:
+            ValueError: the discriminator has no trainable weights (frozen,
+                the Keras 2 habit for combined models: it would never
+                train); an optimizer already built for other weights meets
+                weights it does not know.
+        """
+        for role, variables, optimizer in (
+            ("discriminator", self.discriminator_variables, self.d_optimizer),
+            ("generator", self.generator_variables, self.g_optimizer),
+        ):
+            if not variables and role == "discriminator":
+                raise ValueError(
+                    "The discriminator has no trainable weights, so "
+                    f"{type(self).__name__}.fit would never update it (was it "
+                    "frozen with discriminator.trainable = False, as Keras 2 "
+                    f"combined models did?). {type(self).__name__} trains both "
+                    "networks itself: set discriminator.trainable = True "
+                    "(freezing single layers is fine)."
+                )
+            if not variables:
+                warnings.warn(
+                    f"The generator ({self.generator.name!r}) has no trainable "
+                    "weights: only the discriminator will train. If it was "
+                    "frozen by mistake, set generator.trainable = True.",
+                    stacklevel=3,
+                )
+            if not optimizer.built:
+                optimizer.build(variables)
+                continue
+            known = {id(v) for v in optimizer._trainable_variables}
+            unknown = [v.path for v in variables if id(v) not in known]
+            if unknown:
+                raise ValueError(
+                    f"The {role}'s optimizer was built for other weights: it "
+                    f"has no state for {unknown} (trainable again after it "
+                    "was built?). An optimizer keeps state per weight; pass a "
+                    f"new optimizer for the {role} to compile()."
+                )
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """`keras.Model.load_weights`, restoring both optimizers' state too."""
+        if self.compiled and hasattr(self, "d_optimizer"):
+            for optimizer, variables in (
+                (self.d_optimizer, self.discriminator_variables),
+                (self.g_optimizer, self.generator_variables),
+            ):
+                if not optimizer.built and variables:
+                    optimizer.build(variables)
+        return super().load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def random_generators(self):
+        """Every `SeedGenerator` a run draws from: the model's, then its layers'.
+
+        Their states (`[seed, counter]`) are saved with the weights, so a
+        reloaded or resumed model continues the same random streams.
+        """
+        found, seen = [], set()
+        for layer in [self, *self._flatten_layers(include_self=False)]:
+            for generator in getattr(layer, "_seed_generators", []):
+                if id(generator) not in seen:
+                    seen.add(id(generator))
+                    found.append(generator)
+        return found
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, generator in enumerate(self.random_generators()):
+            store[f"random_state_{i}"] = generator.state
+
+    def load_own_variables(self, store):
+        keys = [k for k in store.keys() if k.startswith("random_state_")]
+        generators = self.random_generators()
+        if keys and len(keys) != len(generators):
+            raise ValueError(
+                f"The weights file holds {len(keys)} random-generator states "
+                f"but {type(self).__name__} {self.name!r} has "
+                f"{len(generators)}: it was saved from another architecture."
+            )
+        for i, generator in enumerate(generators[: len(keys)]):
+            generator.state.assign(store[f"random_state_{i}"])
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, v in enumerate(own):
+            v.assign(store[f"{i}"])
 
     def check_validation_data(self, validation_data):
         """Check `validation_data` as `fit` receives it; return what to use."""
@@ -594,6 +763,32 @@ class AdversarialModel(keras.Model):
         for key in cls.network_arguments:
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+    # ------------------------------------------------------- pre-training checks
+    def check_networks_on_data(self, x, y, batch_size=None):
+        """Checks of the networks against the real data, once before training.
+
+        Called by `fit` after `check_training_data`: a real sample must have
+        the discriminator's input shape; a batch of 1 sample must not meet a
+        batch normalization that then sees one value per feature; with
+        gradient penalties, the discriminator's input gradient on 2 real
+        samples (and 2 random ones) must not be exactly zero. Models whose
+        discriminator needs more than the images (labels) override it.
+
+        Returns:
+            `(x, y)` to train on.
+        """
+        from keras_gan_layers.models.data_checks import check_networks_on_data
+
+        def view(images, labels):
+            return DiscriminatorView(self.discriminator, training=False)
+
+        has_discriminator = isinstance(
+            getattr(self, "discriminator", None), keras.layers.Layer
+        )
+        return check_networks_on_data(
+            self, x, y, batch_size, view if has_discriminator else None
+        )
 
 
 class _Untracked(types.SimpleNamespace):

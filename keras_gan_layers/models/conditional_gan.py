@@ -9,6 +9,7 @@ from keras_gan_layers.models.adversarial import AdversarialModel, DiscriminatorV
 from keras_gan_layers.models.data_checks import (
     _as_numpy,
     check_labels,
+    check_networks_on_data,
     check_range,
     check_real_data,
     peek_first_batch,
@@ -477,6 +478,28 @@ class ConditionalGAN(AdversarialModel):
             )
         # Class ids, int32 (n,), whatever form was given: one input signature.
         return x, ids
+
+    def check_networks_on_data(self, x, y, batch_size=None):
+        """`AdversarialModel.check_networks_on_data` with the real labels bound.
+
+        The gradient-penalty probe scores the real samples under their own
+        labels (and, for ACGAN, reads the adversarial output), as the
+        penalties do in training.
+        """
+        aux = self.auxiliary_classifier
+
+        def view(images, labels):
+            if labels is None:
+                return None
+            ids = self._class_ids(labels)
+
+            def bound(network, t, training):
+                out = network([t, ids], training=training)
+                return out[0] if aux else out
+
+            return DiscriminatorView(self.discriminator, call=bound, training=False)
+
+        return check_networks_on_data(self, x, y, batch_size, view)
 
     # ---------------------------------------------------------------- config
     def get_config(self):

@@ -2,7 +2,10 @@
 
 import types
 
+import keras
 import numpy as np
+
+from keras_gan_layers.metrics.checks import check_images
 
 
 def _first_array(element):
@@ -20,31 +23,19 @@ def _first_array(element):
 
 
 def check_range(array, data_range, what):
-    """Raise if `array` is integer-typed or outside `data_range`."""
-    array = np.asarray(array)
-    low, high = data_range
-    if array.dtype.kind in "iub":
-        raise ValueError(
-            f"GAN expects real {what} as floats in [{low}, {high}] "
-            f"(data_range), like the generator's tanh output. Received "
-            f"{array.dtype} values in [{array.min()}, {array.max()}]. Scale "
-            "8-bit images with keras_gan_layers.datasets.scale_images(x) "
-            "(x / 127.5 - 1), or pass data_range=None to GAN to skip this "
-            "check."
-        )
-    if array.size == 0:
-        raise ValueError(f"GAN.fit received empty {what} (shape {array.shape}).")
-    lo, hi = float(np.min(array)), float(np.max(array))
-    tol = 1e-3 * (high - low)
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise ValueError(f"GAN.fit received non-finite values in the {what}.")
-    if lo < low - tol or hi > high + tol:
-        raise ValueError(
-            f"GAN expects real {what} in [{low}, {high}] (data_range). "
-            f"Received values in [{lo:g}, {hi:g}]. Rescale them (for images in "
-            "[0, 255]: keras_gan_layers.datasets.scale_images(x)), or pass "
-            "data_range=(low, high) or None to GAN."
-        )
+    """Raise if real `what` are integer-typed, non-finite or outside `data_range`.
+
+    `GAN.fit`'s use of `keras_gan_layers.metrics.checks.check_images`, the
+    check that the evaluation paths share.
+    """
+    check_images(
+        array,
+        f"real {what}",
+        "GAN",
+        data_range,
+        range_name="data_range",
+        skip_hint="pass data_range=(low, high) or None to GAN (None skips this check)",
+    )
 
 
 def peek_first_batch(x):
@@ -55,7 +46,14 @@ def peek_first_batch(x):
     are. Arrays and array tuples return `(None, x)`: check them whole.
     """
     if isinstance(x, types.GeneratorType):
-        first = next(x)
+        try:
+            first = next(x)
+        except StopIteration:
+            raise ValueError(
+                "fit received an empty generator: it yielded no batch. "
+                "Accepted: a generator yielding batches of images (or "
+                "(images, labels) tuples)."
+            ) from None
         return first, _put_back(first, x)
     if hasattr(x, "element_spec") and hasattr(x, "take"):  # tf.data.Dataset
         for element in x.take(1):
@@ -66,6 +64,11 @@ def peek_first_batch(x):
         and hasattr(x, "on_epoch_end")
         and hasattr(x, "num_batches")
     ):  # keras.utils.PyDataset
+        if x.num_batches == 0:
+            raise ValueError(
+                f"fit received an empty keras.utils.PyDataset ({type(x).__name__} "
+                "has 0 batches)."
+            )
         return x[0], x
     return None, x
 
@@ -133,6 +136,296 @@ def check_labels(labels, num_classes, what="labels"):
             f"Received values in [{labels.min()}, {labels.max()}]."
         )
     return labels.astype("int32")
+
+
+def _shape_str(shape):
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def first_samples(x, y, size=2):
+    """`(images, labels, first_length, x)` from the first batch of `x`.
+
+    `images` and `labels` are numpy arrays of up to `size` samples
+    (`labels` None without labels; `images` None when `x` is None or holds
+    dicts). `first_length` is the length of a dataset's first batch (None
+    for arrays). The returned `x` replaces the given one (a generator's
+    first batch is put back).
+    """
+    if x is None:
+        return None, None, None, x
+    first, x = peek_first_batch(x)
+    if first is not None:
+        if isinstance(first, dict):
+            return None, None, None, x
+        if isinstance(first, (tuple, list)):
+            images = _as_numpy(first[0])
+            labels = _as_numpy(first[1]) if len(first) > 1 else None
+        else:
+            images, labels = _as_numpy(first), None
+        length = len(images) if images.ndim else None
+        labels = None if labels is None or labels.ndim == 0 else labels[:size]
+        return images[:size], labels, length, x
+    if isinstance(x, dict):
+        return None, None, None, x
+    images = x
+    if isinstance(x, (tuple, list)) and x and not np.isscalar(x[0]):
+        images = x[0]
+        if y is None and len(x) > 1:
+            y = x[1]
+    images = _as_numpy(images[:size])
+    labels = None if y is None else _as_numpy(y[:size])
+    return images, labels, None, x
+
+
+def check_sample_shape(images, network, model_name, what="images", batch_shape=None):
+    """Raise unless one sample of `images` fits `network`'s first input.
+
+    `batch_shape` is the shape of a dataset's whole first batch (`images`
+    may hold only part of it), to recognise an unbatched dataset.
+    """
+    inputs = getattr(network, "inputs", None)
+    if not inputs or images is None or images.ndim == 0:
+        return
+    expected = tuple(inputs[0].shape[1:])
+    got = tuple(images.shape[1:])
+    if compatible_shape(expected, got):
+        return
+    hint = (
+        "Give samples of that shape (resize them, or read image folders with "
+        "the matching color_mode), or build the networks for "
+        f"{_shape_str((None, *got))}."
+    )
+    if batch_shape is not None and compatible_shape(expected, batch_shape):
+        hint = (
+            "The dataset is not batched: its elements are single samples. "
+            "Batch it (dataset.batch(64))."
+        )
+    elif len(got) + 1 == len(expected) and expected[-1] == 1:
+        hint = (
+            "Add the channel axis: x[..., None] (fit does not add it, so that "
+            "real and generated images always have the same shape)."
+        )
+    raise ValueError(
+        f"{model_name}.fit: the real {what} have shape "
+        f"{_shape_str((None, *got))}, but the discriminator takes "
+        f"{_shape_str((None, *expected))}. {hint}"
+    )
+
+
+def compatible_shape(expected, got):
+    """Whether shape `got` fits `expected` (None in `expected`: any size)."""
+    return len(expected) == len(got) and all(
+        e is None or e == g for e, g in zip(expected, got)
+    )
+
+
+def _normalized_axes(axis, rank):
+    axes = axis if isinstance(axis, (list, tuple)) else [axis]
+    return {a % rank for a in axes}
+
+
+def degenerate_batch_norms(network):
+    """Names of the batch normalizations of `network` that see one value per
+    feature in a batch of one sample (their input has no axis besides the batch
+    and the normalized ones, or only axes of size 1): with a single sample, they
+    output their offset whatever the input.
+    """
+    found, seen = [], set()
+
+    def children(layer):
+        if isinstance(layer, keras.Model):
+            return layer.layers
+        # Sublayers held as attributes (ConditionalBatchNormalization's).
+        return [v for v in vars(layer).values() if isinstance(v, keras.layers.Layer)]
+
+    def visit(layer, prefix):
+        for sub in children(layer):
+            if id(sub) in seen:
+                continue
+            seen.add(id(sub))
+            path = f"{prefix}/{sub.name}"
+            if isinstance(sub, keras.layers.BatchNormalization):
+                if sub.trainable and _one_value_per_feature(sub):
+                    found.append(path)
+            else:
+                visit(sub, path)
+
+    visit(network, network.name)
+    return found
+
+
+def _one_value_per_feature(layer):
+    try:
+        shape = (layer.get_build_config() or {}).get("input_shape")
+    except Exception:
+        return False
+    if not shape or isinstance(shape[0], (list, tuple)):
+        return False
+    rank = len(shape)
+    axes = _normalized_axes(layer.axis, rank)
+    others = [shape[d] for d in range(1, rank) if d not in axes]
+    return all(d == 1 for d in others)
+
+
+def check_batch_norm_batch_size(model, batch_sizes, networks):
+    """Raise if a batch of one sample would meet a degenerate batch norm."""
+    sizes = [b for b in batch_sizes if b is not None]
+    if 1 not in sizes:
+        return
+    layers = [name for net in networks for name in degenerate_batch_norms(net)]
+    if not layers:
+        return
+    raise ValueError(
+        f"{type(model).__name__}.fit would train on batches of 1 sample, but "
+        f"batch normalization {', '.join(layers)} normalizes each feature over "
+        "the batch only: with one sample its statistics are degenerate "
+        "(variance 0) and it outputs its offset whatever the input. Use a "
+        "batch size >= 2 (and no final batch of 1 sample: drop it, or pick "
+        "a batch_size that divides the data), or another normalization "
+        "(keras.layers.LayerNormalization, GroupNormalization)."
+    )
+
+
+def _batch_sizes(x, batch_size, first_length):
+    """Sizes of the batches `fit` will make: first (and last, for arrays)."""
+    if first_length is not None:  # a dataset: its first batch
+        return [first_length]
+    if x is None or isinstance(x, dict):
+        return []
+    arr = x[0] if isinstance(x, (tuple, list)) and x else x
+    try:
+        n = len(arr)
+    except TypeError:
+        return []
+    size = 32 if batch_size is None else int(batch_size)
+    sizes = [min(size, n)]
+    if n > size and n % size:
+        sizes.append(n % size)
+    return sizes
+
+
+def _depends_on_input(view, probes, loss_scale=None):
+    """Whether the input gradient of `view` is non-zero on one of `probes`.
+
+    `loss_scale` keeps float16 gradients from underflowing to zero (an
+    overflow is not finite, which counts as depending on the input).
+    """
+    from keras_gan_layers.backend import input_gradient
+
+    for probe in probes:
+        try:
+            grad = input_gradient(
+                lambda t: view(t, training=False),
+                probe,
+                variables=view.variables,
+                loss_scale=loss_scale,
+            )
+        except RuntimeError as e:
+            # PyTorch: an output with no autograd history at all.
+            if "does not require grad" not in str(e):
+                raise
+            continue
+        grad = keras.ops.convert_to_numpy(grad)
+        if np.any(grad != 0) or not np.all(np.isfinite(grad)):
+            return True
+    return False
+
+
+def check_penalty_gradients(model, view, images):
+    """Raise if the penalties would differentiate an input-independent output.
+
+    Only penalties marked `uses_input_gradient` count (GP, R1, R2, DRAGAN).
+    Evaluates the input gradient of `view` (the discriminator as the
+    penalties see it, in inference mode) once, eagerly, on `images` (a few
+    real samples) and on random samples of the same shape in `data_range`.
+    If it is zero everywhere, it is evaluated again with the discriminator's
+    trainable weights set to random values (then restored), so that weights
+    that are merely zero at the start (a zero-initialised last layer) pass;
+    still zero, the output does not depend on the input and this raises.
+    """
+    penalties = [
+        p
+        for p in getattr(model, "penalties", [])
+        if getattr(p, "uses_input_gradient", False)
+    ]
+    if not penalties or images is None:
+        return
+    images = images.astype("float32")
+    data_range = getattr(model, "data_range", None)
+    rng = np.random.default_rng(0)
+    if data_range is None:
+        noise = rng.standard_normal(images.shape)
+    else:
+        noise = rng.uniform(data_range[0], data_range[1], images.shape)
+    probes = (images, noise.astype("float32"))
+    # Under mixed_float16 the gradient is loss-scaled as in training.
+    loss_scale = 2.0**15 if model.dtype_policy.compute_dtype == "float16" else None
+    if _depends_on_input(view, probes, loss_scale):
+        return
+    weights = list(getattr(view.network, "trainable_variables", []))
+    saved = [keras.ops.convert_to_numpy(w) for w in weights]
+    try:
+        for w, value in zip(weights, saved):
+            w.assign(rng.normal(0.0, 0.5, value.shape).astype(value.dtype))
+        if _depends_on_input(view, probes, loss_scale):
+            return
+    finally:
+        for w, value in zip(weights, saved):
+            w.assign(value)
+    names = ", ".join(f"{p.name} ({type(p).__name__})" for p in penalties)
+    raise ValueError(
+        f"The penalty {names} differentiates the discriminator's output with "
+        "respect to its input images, but that output does not depend on its "
+        "input: the input gradient is exactly zero on real and on random "
+        "images, whatever the weights, so the penalty would be a constant and "
+        "the generator would get no gradient. Check that the discriminator "
+        "uses its image input (no stop_gradient, no constant output, the "
+        "image input connected to the output), or compile without this "
+        "penalty."
+    )
+
+
+def check_networks_on_data(model, x, y, batch_size, view=None):
+    """Checks that need the networks and the real data, once before training.
+
+    - one sample of the real data has the discriminator's input shape;
+    - no batch of 1 sample meets a batch normalization that would see one
+      value per feature (`degenerate_batch_norms`);
+    - with penalties that use input gradients, the discriminator's output
+      depends on its input (`check_penalty_gradients`).
+
+    Args:
+        model: The model being fitted (`discriminator`, `generator`,
+            `penalties`, `data_range`).
+        x, y: As `fit` received them, after `check_training_data`.
+        batch_size: `fit`'s `batch_size`.
+        view: Function `(images, labels) -> DiscriminatorView` binding what
+            the discriminator needs besides the images, or None to skip
+            the penalty check.
+
+    Returns:
+        `(x, y)` to train on (a generator's first batch is put back).
+    """
+    images, labels, first_length, x = first_samples(x, y)
+    name = type(model).__name__
+    discriminator = getattr(model, "discriminator", None)
+    batch_shape = None
+    if first_length is not None and images is not None:
+        batch_shape = (first_length, *images.shape[1:])
+    check_sample_shape(images, discriminator, name, batch_shape=batch_shape)
+    networks = [
+        getattr(model, key)
+        for key in getattr(model, "network_arguments", ())
+        if isinstance(getattr(model, key, None), keras.layers.Layer)
+    ]
+    check_batch_norm_batch_size(
+        model, _batch_sizes(x, batch_size, first_length), networks
+    )
+    if view is not None and images is not None and len(images):
+        bound = view(images, labels)
+        if bound is not None:
+            check_penalty_gradients(model, bound, images)
+    return x, y
 
 
 def _put_back(first, rest):

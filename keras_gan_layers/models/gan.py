@@ -86,8 +86,9 @@ class GAN(AdversarialModel):
 
     `fit` runs Keras' own loop (progress bar, callbacks, checkpoints,
     distribution strategies); each step makes `d_steps` discriminator updates
-    on the real batch, each with fresh latent vectors, then one generator
-    update. The logs hold `d_loss` and `g_loss` (the adversarial losses),
+    on the real batch (or each on its own, with
+    `compile(fresh_real_batches=True)`), each with fresh latent vectors, then
+    one generator update. The logs hold `d_loss` and `g_loss` (the adversarial losses),
     each penalty under its own name, `real_score` and `fake_score` (the mean
     raw discriminator output on real and generated data in the last
     discriminator update), and `loss`, the sum of both networks' objectives,
