@@ -14,6 +14,31 @@ from keras_gan_layers.utils.sampling import (
 )
 
 
+def check_output_directory(directory, owner="ImageSnapshot"):
+    """Raise unless `directory` is, or can be created as, a writable folder.
+
+    Creates nothing: the nearest existing path of `directory` must be a
+    folder that this process can write to.
+    """
+    path = os.path.abspath(directory)
+    existing = path
+    while not os.path.exists(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing:
+            break
+        existing = parent
+    problem = None
+    if not os.path.isdir(existing):
+        problem = f"{existing!r} exists and is not a directory"
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = f"{existing!r} is not writable"
+    if problem:
+        raise ValueError(
+            f"{owner} cannot write to directory={directory!r}: {problem}. Pass "
+            "a directory this process can create and write to."
+        )
+
+
 @keras_gan_export()
 class ImageSnapshot(keras.callbacks.Callback):
     """Write a grid of generated images every `every_n_epochs` epochs.
@@ -48,6 +73,11 @@ class ImageSnapshot(keras.callbacks.Callback):
         scale: Integer upscaling of the PNG (nearest neighbour).
         value_range: Output range of the generator, mapped to [0, 255].
 
+    Raises:
+        ValueError: neither `directory` nor `log_dir`; a `directory` that
+            cannot be created or written to (checked here, and again when
+            training begins); a period, count or scale below 1.
+
     Example:
 
     ```python
@@ -70,6 +100,8 @@ class ImageSnapshot(keras.callbacks.Callback):
         super().__init__()
         if directory is None and log_dir is None:
             raise ValueError("ImageSnapshot needs a directory, a log_dir or both.")
+        if directory is not None:
+            check_output_directory(directory)
         if int(every_n_epochs) < 1 or int(num_images) < 1 or int(scale) < 1:
             raise ValueError(
                 "every_n_epochs, num_images and scale must be >= 1. Received: "
@@ -150,6 +182,24 @@ class ImageSnapshot(keras.callbacks.Callback):
         with self._writer.as_default():
             tf.summary.image("generated_images", grid[None], step=epoch + 1)
         self._writer.flush()
+
+    def on_train_begin(self, logs=None):
+        # Create the folder and prove it writable before the first epoch, so
+        # that a read-only file system fails now, not after an epoch.
+        if self.directory is None:
+            return
+        probe = os.path.join(self.directory, ".image-snapshot-write-test")
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            with open(probe, "w") as f:
+                f.write("ok")
+            os.remove(probe)
+        except OSError as e:
+            raise ValueError(
+                f"ImageSnapshot cannot write to directory={self.directory!r} "
+                f"({e.strerror or e}). Pass a directory this process can "
+                "create and write to."
+            ) from None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_n_epochs == 0:

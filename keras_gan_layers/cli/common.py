@@ -91,11 +91,54 @@ def load_generator(path):
     import keras_gan_layers  # noqa: F401 - registers the classes
 
     try:
-        model = keras.saving.load_model(path, compile=False)
+        # Safe mode (the default, explicit here): a file cannot run Python
+        # code (lambdas) or name classes outside Keras and registered ones.
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e:
-        raise UsageError(f"could not load {path!r} as a Keras model ({e})") from None
+        raise UsageError(
+            f"could not load {path!r} as a Keras model ({type(e).__name__}: "
+            f"{short_message(e)})"
+        ) from None
     generator = getattr(model, "sampling_generator", None)
-    return model, generator or getattr(model, "generator", model)
+    generator = generator or getattr(model, "generator", model)
+    check_image_generator(path, model, generator)
+    return model, generator
+
+
+def short_message(error, limit=300):
+    """The first line of `error`'s message, at most `limit` characters."""
+    text = (str(error).strip().splitlines() or [""])[0]
+    text = text.split(" Full object config:")[0]  # Keras appends whole configs
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_image_generator(path, model, generator):
+    """Raise UsageError unless `generator` maps latents (and labels) to images."""
+    inputs = getattr(generator, "inputs", None) or []
+    outputs = getattr(generator, "outputs", None) or []
+    shape = tuple(outputs[0].shape) if len(outputs) == 1 else None
+    if (
+        len(inputs) in (1, 2)
+        and shape is not None
+        and len(shape) == 4
+        and shape[-1] in (1, 3)
+    ):
+        return
+    found = (
+        f"a {type(model).__name__} with {len(outputs)} output(s)"
+        if shape is None
+        else f"a {type(model).__name__} with output shape {shape_text(shape)}"
+    )
+    raise UsageError(
+        f"{path!r} does not hold a generator of images: keras-gan needs a "
+        "gan.keras or generator.keras whose generator maps latent vectors "
+        "(and labels) to images of shape (None, height, width, 1 or 3); "
+        f"found {found}"
+    )
+
+
+def shape_text(shape):
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def line_plot(path, series, xlabel, ylabel, size=(7, 4)):

@@ -87,9 +87,21 @@ def get(identifier):
             f"{', '.join(sorted(ALIASES))}."
         )
     if isinstance(identifier, dict):
-        loss = deserialize(identifier)
+        try:
+            loss = deserialize(identifier)
+        except (TypeError, ValueError) as e:
+            raise ValueError(
+                f"Could not deserialize the GAN loss config (class_name="
+                f"{identifier.get('class_name')!r}): {e}. Expected the config "
+                "of a GANLoss (losses.serialize(loss)) or one of: "
+                f"{', '.join(sorted(ALIASES))}."
+            ) from e
         if not isinstance(loss, GANLoss):
-            raise ValueError(f"The config {identifier!r} does not describe a GANLoss.")
+            raise ValueError(
+                f"The config describes a {type(loss).__name__}, not a GANLoss. "
+                "Expected the config of a GANLoss (losses.serialize(loss)) or "
+                f"one of: {', '.join(sorted(ALIASES))}."
+            )
         return loss
     raise ValueError(
         "Could not interpret GAN loss identifier: "

@@ -62,9 +62,22 @@ def get(identifier):
             f"{', '.join(sorted(ALIASES))}."
         )
     if isinstance(identifier, dict):
-        penalty = deserialize(identifier)
+        try:
+            penalty = deserialize(identifier)
+        except (TypeError, ValueError) as e:
+            raise ValueError(
+                f"Could not deserialize the penalty config (class_name="
+                f"{identifier.get('class_name')!r}): {e}. Expected the config "
+                "of a Penalty (penalties.serialize(penalty)) or one of: "
+                f"{', '.join(sorted(ALIASES))}."
+            ) from e
         if not isinstance(penalty, Penalty):
-            raise ValueError(f"The config {identifier!r} is not a Penalty.")
+            raise ValueError(
+                f"The config describes a {type(penalty).__name__}, not a "
+                "Penalty. Expected the config of a Penalty "
+                "(penalties.serialize(penalty)) or one of: "
+                f"{', '.join(sorted(ALIASES))}."
+            )
         return penalty
     raise ValueError(
         f"Could not interpret penalty identifier: {identifier!r} (type "

@@ -439,3 +439,41 @@ def test_tune_bad_input(tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         main(["tune", "--trials", "0"])
     assert info.value.code == 2
+
+
+@pytest.mark.parametrize(
+    "convert,message",
+    [
+        (
+            lambda x: np.round((x + 1) * 127.5).astype("uint8"),
+            "as floats in [-1.0, 1.0], like the generator's tanh output. Received "
+            "uint8 values in [0, 255]. Scale 8-bit images with "
+            "keras_gan_layers.datasets.scale_images(x)",
+        ),
+        (lambda x: (x + 1) * 127.5, "Received values in [0, 255]. Rescale them"),
+        (lambda x: np.where(x > 0.9, np.nan, x), "non-finite values (NaN or inf)"),
+    ],
+    ids=["uint8", "float-0-255", "nan"],
+)
+def test_evaluate_rejects_raw_real_images(
+    tmp_path, capsys, monkeypatch, convert, message
+):
+    # A loader that hands back unscaled pixels (here patched in) must not give
+    # FID 1.6e7 silently: one line, exit status 2, before any generation.
+    from keras_gan_layers import architectures, datasets
+    from keras_gan_layers.cli import train
+
+    path = str(tmp_path / "generator.keras")
+    architectures.dcgan_generator(8, (8, 8, 1), filters=8).save(path)
+    monkeypatch.setattr(
+        train, "load_real_images", lambda args, shape: convert(datasets.load_digits())
+    )
+    assert main(["evaluate", "--model", path, "-n", "8", "--metrics", "fid"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(
+        "keras-gan evaluate: error: the evaluation expects real images (--dataset digits)"
+    ) or err.startswith(
+        "keras-gan evaluate: error: the evaluation received non-finite values"
+    ), err
+    assert message in err
