@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import sys
 import time
 
@@ -113,6 +114,13 @@ def add_parser(subparsers, name):
         help="output directory (default: ./keras_gan_output)",
     )
     p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in --out (killed, Ctrl-C, SIGTERM) "
+        "from its last finished epoch, with the arguments it was started with "
+        "(--epochs and --verbose may change)",
+    )
+    p.add_argument(
         "--verbose",
         type=int,
         choices=(0, 1, 2),
@@ -120,6 +128,49 @@ def add_parser(subparsers, name):
         help="Keras fit verbosity (default: progress bar on a terminal, one line per epoch otherwise)",
     )
     return p
+
+
+#: Arguments `--resume` may change; the others come from the run's config.json.
+RESUME_MAY_CHANGE = ("epochs", "verbose")
+
+
+def backup_dir(out):
+    return os.path.join(out, "backup")
+
+
+def resume_arguments(args, defaults):
+    """`args` with the interrupted run's arguments, or raise UsageError.
+
+    The run's `config.json` gives every argument except those in
+    `RESUME_MAY_CHANGE`; one given on this command line with another value
+    is an error (the backup holds a run of the other configuration).
+    """
+    backup = os.path.join(backup_dir(args.out), "latest.weights.h5")
+    config_path = os.path.join(args.out, "config.json")
+    if not os.path.exists(backup) or not os.path.exists(config_path):
+        raise UsageError(
+            f"nothing to resume in {args.out!r}: no backup/latest.weights.h5 "
+            "(the run finished, or never finished an epoch)"
+        )
+    with open(config_path) as f:
+        saved = json.load(f)
+    conflicts = []
+    for key, value in vars(args).items():
+        if key not in saved or key in ("command", "resume"):
+            continue
+        if key in RESUME_MAY_CHANGE:
+            if value == defaults.get(key):  # not given: the run's own
+                setattr(args, key, saved[key])
+            continue
+        if value != defaults.get(key) and value != saved[key]:
+            conflicts.append(f"--{key.replace('_', '-')} {value} (run: {saved[key]})")
+        setattr(args, key, saved[key])
+    if conflicts:
+        raise UsageError(
+            "--resume continues the run with its own arguments; these differ: "
+            + ", ".join(conflicts)
+        )
+    return args
 
 
 def validate(args):
@@ -158,6 +209,11 @@ def validate(args):
     if args.image_size is not None and args.image_size % 4:
         raise UsageError(f"--image-size must be divisible by 4, got {args.image_size}")
     writable_directory(args.out)
+    if not args.resume and os.path.exists(backup_dir(args.out)):
+        raise UsageError(
+            f"{args.out!r} holds an interrupted run ({backup_dir(args.out)}): "
+            "pass --resume to continue it, or choose another --out"
+        )
 
 
 def load_data(args):
@@ -268,7 +324,58 @@ def plot_history(history, path):
     line_plot(path, series, "epoch", "loss (epoch mean)")
 
 
+def _defaults():
+    import argparse
+
+    parser = add_parser(argparse.ArgumentParser().add_subparsers(), "train")
+    return vars(parser.parse_args([]))
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def epoch_log(path):
+    """A callback appending each finished epoch's logs to `path` (JSON lines)."""
+    import keras
+
+    def write(epoch, logs=None):
+        with open(path, "a") as f:
+            f.write(
+                json.dumps(
+                    {"epoch": epoch, **{k: float(v) for k, v in (logs or {}).items()}}
+                )
+                + "\n"
+            )
+
+    return keras.callbacks.LambdaCallback(on_epoch_end=write)
+
+
+def read_history(path):
+    """The logs `epoch_log` wrote, as `History.history` holds them.
+
+    A key logged on some epochs only (evaluations every N epochs) has one
+    value per epoch that logged it. A repeated epoch (a run killed after
+    writing it but before its backup) keeps its last record.
+    """
+    if not os.path.exists(path):
+        return {}
+    records = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                record = json.loads(line)
+                records[record.pop("epoch")] = record
+    history = {}
+    for epoch in sorted(records):
+        for key, value in records[epoch].items():
+            history.setdefault(key, []).append(value)
+    return history
+
+
 def run(args):
+    if args.resume:
+        args = resume_arguments(args, _defaults())
     validate(args)
     start = time.time()
     import keras
@@ -336,7 +443,16 @@ def run(args):
         seed=args.seed,
         scale=scale,
     )
-    callbacks = [snapshots]
+    # The backup (end of every epoch) is what --resume continues;
+    # history.jsonl keeps the logs of every epoch across interruptions.
+    history_lines = os.path.join(args.out, "history.jsonl")
+    if not args.resume and os.path.exists(history_lines):
+        os.remove(history_lines)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(backup_dir(args.out)),
+        epoch_log(history_lines),
+        snapshots,
+    ]
     evaluation = None
     if args.eval_every:
         from keras_gan_layers.cli.evaluate import feature_extractor_for
@@ -360,7 +476,7 @@ def run(args):
             ),
             seed=args.seed,
         )
-        callbacks.insert(0, evaluation)
+        callbacks.insert(1, evaluation)
     verbose = (
         args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
     )
@@ -369,8 +485,9 @@ def run(args):
         if args.data_dir
         else {"batch_size": args.batch_size, "shuffle": True}
     )
+    previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
-        history = gan.fit(
+        gan.fit(
             data,
             labels if args.conditional else None,
             epochs=args.epochs,
@@ -380,8 +497,20 @@ def run(args):
         )
         failure = None
     except kgl.NonFiniteLossError as e:
-        history, failure = gan.history, str(e)
-    logs = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        failure = str(e)
+    except KeyboardInterrupt:
+        done = read_history(history_lines)
+        epochs_done = len(next(iter(done.values()), []))
+        print(
+            f"keras-gan train: interrupted after {epochs_done} finished epochs; "
+            f"the backup in {backup_dir(args.out)} continues it: rerun with "
+            f"--out {args.out} --resume",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+    logs = read_history(history_lines)
     with open(os.path.join(args.out, "history.json"), "w") as f:
         json.dump(logs, f, indent=2)
     if logs:
