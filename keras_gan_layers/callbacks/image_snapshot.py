@@ -6,6 +6,7 @@ import keras
 import numpy as np
 
 from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.utils.files import make_writable_directory
 from keras_gan_layers.utils.image_grid import image_grid, save_image_grid
 from keras_gan_layers.utils.sampling import (
     fixed_latents,
@@ -188,12 +189,8 @@ class ImageSnapshot(keras.callbacks.Callback):
         # that a read-only file system fails now, not after an epoch.
         if self.directory is None:
             return
-        probe = os.path.join(self.directory, ".image-snapshot-write-test")
         try:
-            os.makedirs(self.directory, exist_ok=True)
-            with open(probe, "w") as f:
-                f.write("ok")
-            os.remove(probe)
+            make_writable_directory(self.directory)
         except OSError as e:
             raise ValueError(
                 f"ImageSnapshot cannot write to directory={self.directory!r} "

@@ -48,12 +48,10 @@ def positive_float(text):
 
 def writable_directory(path):
     """Create `path` if needed and prove it is writable, or raise UsageError."""
+    from keras_gan_layers.utils.files import make_writable_directory
+
     try:
-        os.makedirs(path, exist_ok=True)
-        probe = os.path.join(path, ".keras-gan-write-test")
-        with open(probe, "w") as f:
-            f.write("ok")
-        os.remove(probe)
+        make_writable_directory(path)
     except OSError as e:
         raise UsageError(
             f"output directory {path!r} is not writable ({e.strerror or e})"
