@@ -92,6 +92,8 @@ def _apply(model, optimizer, opt_values, grads, variables, values, non_trainable
     gradient, so it and its optimizer slots stay as they are, as on the
     other backends.
     """
+    if not variables:  # nothing trains (a frozen network): state as it is
+        return [], opt_values
     built = list(optimizer._trainable_variables)
     if len(built) == len(variables) and all(a is b for a, b in zip(built, variables)):
         return optimizer.stateless_apply(opt_values, grads, values)

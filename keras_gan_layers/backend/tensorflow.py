@@ -39,7 +39,8 @@ def _update(compute, data, optimizer, variables, scale):
         # LossScaleOptimizer (mixed precision) scales; others return the
         # loss. Inside the tape, or the gradient would be None.
         scaled = optimizer.scale_loss(total * scale)
-    optimizer.apply(tape.gradient(scaled, variables), variables)
+    if variables:  # a frozen player: Keras' apply([]) would move every weight
+        optimizer.apply(tape.gradient(scaled, variables), variables)
     return total, logs
 
 

@@ -1,5 +1,6 @@
 """`keras-gan train`: train a DCGAN on a dataset and write everything out."""
 
+import argparse
 import json
 import os
 import signal
@@ -138,26 +139,58 @@ def backup_dir(out):
     return os.path.join(out, "backup")
 
 
-def resume_arguments(args, defaults):
+def resume_arguments(args, parser):
     """`args` with the interrupted run's arguments, or raise UsageError.
 
-    The run's `config.json` gives every argument except those in
-    `RESUME_MAY_CHANGE`; one given on this command line with another value
-    is an error (the backup holds a run of the other configuration).
+    The run's `config.json` gives every argument except `--out` (where the
+    run is now; it may have been moved) and those in `RESUME_MAY_CHANGE`;
+    one given on this command line with another value is an error (the
+    backup holds a run of the other configuration). Saved values pass the
+    parser's own type checks, and `--epochs` must exceed the epochs the
+    backup has finished.
     """
     backup = os.path.join(backup_dir(args.out), "latest.weights.h5")
     config_path = os.path.join(args.out, "config.json")
-    if not os.path.exists(backup) or not os.path.exists(config_path):
+    if not os.path.exists(backup):
         raise UsageError(
             f"nothing to resume in {args.out!r}: no backup/latest.weights.h5 "
             "(the run finished, or never finished an epoch)"
         )
-    with open(config_path) as f:
-        saved = json.load(f)
+    if not os.path.exists(config_path):
+        raise UsageError(
+            f"{args.out!r} has a backup but no config.json, which holds the "
+            "run's arguments: restore it, or delete the backup folder to "
+            "start over"
+        )
+    try:
+        import h5py
+
+        with h5py.File(backup, "r"):
+            pass
+        with open(config_path) as f:
+            saved = json.load(f)
+        metadata_path = os.path.join(backup_dir(args.out), "training_metadata.json")
+        with open(metadata_path) as f:
+            finished = int(json.load(f)["epoch"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError(
+            f"cannot resume the run in {args.out!r}: its backup or config.json "
+            f"is unreadable ({e}); delete {backup_dir(args.out)!r} to start over"
+        ) from None
+    defaults = vars(parser.parse_args([]))
+    types = {a.dest: a.type for a in parser._actions if a.type is not None}
     conflicts = []
     for key, value in vars(args).items():
-        if key not in saved or key in ("command", "resume"):
+        if key not in saved or key in ("command", "resume", "out"):
             continue
+        if key in types and saved[key] is not None:
+            try:
+                saved[key] = types[key](str(saved[key]))
+            except (ValueError, TypeError, argparse.ArgumentTypeError) as e:
+                raise UsageError(
+                    f"{config_path} holds {key}={saved[key]!r}, which --"
+                    f"{key.replace('_', '-')} does not accept ({e})"
+                ) from None
         if key in RESUME_MAY_CHANGE:
             if value == defaults.get(key):  # not given: the run's own
                 setattr(args, key, saved[key])
@@ -169,6 +202,11 @@ def resume_arguments(args, defaults):
         raise UsageError(
             "--resume continues the run with its own arguments; these differ: "
             + ", ".join(conflicts)
+        )
+    if args.epochs <= finished:
+        raise UsageError(
+            f"the run in {args.out!r} has finished {finished} epochs; pass "
+            f"--epochs above {finished} to train on"
         )
     return args
 
@@ -324,11 +362,8 @@ def plot_history(history, path):
     line_plot(path, series, "epoch", "loss (epoch mean)")
 
 
-def _defaults():
-    import argparse
-
-    parser = add_parser(argparse.ArgumentParser().add_subparsers(), "train")
-    return vars(parser.parse_args([]))
+def _train_parser():
+    return add_parser(argparse.ArgumentParser().add_subparsers(), "train")
 
 
 def _raise_keyboard_interrupt(signum, frame):
@@ -375,7 +410,7 @@ def read_history(path):
 
 def run(args):
     if args.resume:
-        args = resume_arguments(args, _defaults())
+        args = resume_arguments(args, _train_parser())
     validate(args)
     start = time.time()
     import keras

@@ -336,15 +336,24 @@ class AdversarialModel(keras.Model):
         return self._part(data, self.d_steps - 1)
 
     def _part(self, data, i):
+        # n samples in d parts: the first n % d parts get one more sample
+        # (n = 8, d = 3: 3, 3, 2); with fewer samples than parts, part i is
+        # sample i % n.
+        d = self.d_steps
+
         def part(t):
             n = ops.shape(t)[0]
-            size = n // self.d_steps
-            if isinstance(size, int):  # static: JAX, PyTorch, known shapes
-                size = max(size, 1)
-                start = min(i * size, n - size)
-            else:
-                size = ops.maximum(size, 1)
-                start = ops.minimum(i * size, n - size)
+            if isinstance(n, int):  # static: JAX, PyTorch, known shapes
+                q, r = divmod(n, d)
+                if q == 0:
+                    start, size = i % n, 1
+                else:
+                    start, size = i * q + min(i, r), q + (1 if i < r else 0)
+                return t[start : start + size]
+            q, r = n // d, n % d
+            even = ops.greater(q, 0)
+            start = ops.where(even, i * q + ops.minimum(i, r), i % n)
+            size = ops.where(even, q + ops.cast(i < r, q.dtype), 1)
             return t[start : start + size]
 
         return keras.tree.map_structure(part, data)
@@ -418,7 +427,8 @@ class AdversarialModel(keras.Model):
                 updates gets its own real batch, as in WGAN-GP's Algorithm 1:
                 `fit` reads `d_steps` batches per step (array inputs: a batch
                 of `d_steps * batch_size` samples, split in `d_steps` equal
-                parts; a final short batch is split as evenly as it can be)
+                parts; a final short batch of n samples is split as evenly
+                as it can be, the first n % d_steps parts one sample larger)
                 and the generator update uses the last of them. An epoch
                 then has `d_steps` times fewer steps (generator updates).
                 Accepted data: numpy arrays, `tf.data.Dataset`,
@@ -548,7 +558,17 @@ class AdversarialModel(keras.Model):
     def test_step(self, *args):
         return backend_module().test_step(self, *args)
 
+    def _players_signature(self):
+        return (
+            tuple(id(v) for v in self.discriminator_variables),
+            tuple(id(v) for v in self.generator_variables),
+        )
+
     def make_train_function(self, force=False):
+        # The traced step holds the players' variable lists: remember them,
+        # so that `fit` retraces when trainable flags changed (Keras itself
+        # needs a new compile() for that).
+        self._traced_players = self._players_signature()
         # On TensorFlow, keep the input iterator so that `fit` can destroy it
         # off the main thread (tf.data's teardown stall; backend/tensorflow.py).
         super().make_train_function(force)
@@ -608,6 +628,8 @@ class AdversarialModel(keras.Model):
                     f"{name} of type {type(value).__name__}."
                 )
         self.build_optimizers()
+        if getattr(self, "_traced_players", None) != self._players_signature():
+            self.train_function = None  # trainable flags changed: retrace
         x, y = self.check_training_data(x, y)
         x, y = self.check_networks_on_data(x, y, batch_size)
         if validation_data is not None:
@@ -688,7 +710,20 @@ class AdversarialModel(keras.Model):
                 )
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
-        """`keras.Model.load_weights`, restoring both optimizers' state too."""
+        """`keras.Model.load_weights`, restoring both optimizers' state too.
+
+        The optimizers' state is restored into a compiled model only (call
+        `compile` first); an uncompiled model gets the weights and random
+        states and a warning that the optimizer state was not loaded.
+        """
+        if not self.compiled:
+            warnings.warn(
+                f"{type(self).__name__}.load_weights before compile(): the "
+                "networks' weights and random states are loaded, the "
+                "optimizers' state is not (training would restart Adam's "
+                "moments and step counts). Call compile() first.",
+                stacklevel=2,
+            )
         if self.compiled and hasattr(self, "d_optimizer"):
             for optimizer, variables in (
                 (self.d_optimizer, self.discriminator_variables),

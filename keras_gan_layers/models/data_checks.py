@@ -39,7 +39,7 @@ def check_range(array, data_range, what):
 
 
 def peek_first_batch(x):
-    """`(first_element, x)` for a dataset, PyDataset or Python generator.
+    """`(first_element, x)` for a dataset, PyDataset, torch DataLoader or generator.
 
     A generator's first element is put back in front of the rest (the
     returned `x` replaces the one given); other inputs are returned as they
@@ -70,7 +70,18 @@ def peek_first_batch(x):
                 "has 0 batches)."
             )
         return x[0], x
+    if _is_torch_data_loader(x):  # re-iterable: peeking costs one batch
+        for element in x:
+            return element, x
+        raise ValueError("fit received an empty torch DataLoader.")
     return None, x
+
+
+def _is_torch_data_loader(x):
+    return any(
+        cls.__name__ == "DataLoader" and cls.__module__.startswith("torch.")
+        for cls in type(x).__mro__
+    )
 
 
 def check_real_data(x, data_range, what="images"):

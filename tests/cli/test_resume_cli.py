@@ -8,6 +8,7 @@ after each epoch, so that the signal arrives at a known point (after epoch
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -86,6 +87,41 @@ def test_sigterm_then_resume_finishes_the_run(tmp_path, capsys):
     assert main(["train", "--out", str(out), "--resume", "--loss", "hinge"]) == 2
     assert "--loss hinge (run: bce)" in capsys.readouterr().err
 
+    # Bad resumes, each on its own copy of the interrupted run.
+    def copy(name, edit):
+        path = tmp_path / name
+        shutil.copytree(out, path)
+        edit(path)
+        return str(path)
+
+    def bad_type(path):
+        config = json.loads((path / "config.json").read_text())
+        (path / "config.json").write_text(json.dumps({**config, "lr": "fast"}))
+
+    for path, args, message in [
+        (copy("few", lambda p: None), ["--epochs", "1"], "has finished 1 epochs"),
+        (copy("typed", bad_type), [], "holds lr='fast'"),
+        (
+            copy("noconfig", lambda p: (p / "config.json").unlink()),
+            [],
+            "has a backup but no config.json",
+        ),
+        (
+            copy(
+                "garbage",
+                lambda p: (p / "backup" / "latest.weights.h5").write_bytes(b"junk"),
+            ),
+            [],
+            "is unreadable",
+        ),
+    ]:
+        assert main(["train", "--out", path, "--resume", *args]) == 2, message
+        assert message in capsys.readouterr().err
+
+    # A run moved elsewhere resumes there (--out is where it is now).
+    moved = tmp_path / "moved"
+    shutil.move(str(out), moved)
+    out = moved
     assert main(["train", "--out", str(out), "--resume", "--verbose", "0"]) == 0
     history = json.loads((out / "history.json").read_text())
     assert len(history["d_loss"]) == 3  # epoch 0 from the first run, 1-2 resumed

@@ -83,10 +83,10 @@ def test_default_reuses_one_batch_for_every_critic_update():
 
 def test_short_final_batch_is_split_evenly():
     # 7 samples, batch 2, d_steps 2: steps read [0:4] and [4:7]; the second
-    # is split into parts of 1 (floor(3 / 2)): samples 4 and 5.
+    # is split 2 + 1: samples 4-5, then 6 (every sample is seen).
     gan = make_gan(fresh=True)
     gan.fit(X[:7], batch_size=2, epochs=1, verbose=0, shuffle=False)
-    batches = [[X[0:2], X[2:4]], [X[4:5], X[5:6]]]
+    batches = [[X[0:2], X[2:4]], [X[4:6], X[6:7]]]
     np.testing.assert_allclose(kernel(gan), expected_kernel(batches), rtol=1e-5)
 
 
@@ -143,3 +143,32 @@ def test_saved_with_the_compile_config(tmp_path):
     loaded = keras.saving.load_model(path)
     assert loaded.fresh_real_batches is True
     assert loaded.d_steps == 2
+
+
+def test_fewer_samples_than_critic_updates_reuse_samples_in_turn():
+    # 8 samples, batch 1, d_steps 3: steps read [0:3], [3:6], [6:8]; the last
+    # has 2 samples for 3 parts: samples 6, 7, 6.
+    gan = make_gan(fresh=True, d_steps=3)
+    gan.fit(X, batch_size=1, epochs=1, verbose=0, shuffle=False)
+    batches = [
+        [X[0:1], X[1:2], X[2:3]],
+        [X[3:4], X[4:5], X[5:6]],
+        [X[6:7], X[7:8], X[6:7]],
+    ]
+    np.testing.assert_allclose(kernel(gan), expected_kernel(batches), rtol=1e-5)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="needs torch")
+def test_torch_data_loader_is_checked_and_trained_on():
+    import torch
+
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.from_numpy(X * 255)), batch_size=4
+    )
+    gan = make_gan(fresh=False)
+    with pytest.raises(ValueError, match=r"\[-1.0, 1.0\]"):
+        gan.fit(loader, epochs=1, verbose=0)
+    loader = torch.utils.data.DataLoader(torch.from_numpy(X), batch_size=4)
+    gan.fit(loader, epochs=1, verbose=0)
+    expected = expected_kernel([[X[:4], X[:4]], [X[4:], X[4:]]])
+    np.testing.assert_allclose(kernel(gan), expected, rtol=1e-5)

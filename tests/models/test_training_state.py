@@ -163,3 +163,36 @@ def test_a_generator_without_trainable_weights_is_named_in_a_warning():
         gan.fit(tiny_images(16), batch_size=16, epochs=1, verbose=0)
     np.testing.assert_array_equal(before, gan.generator.get_weights()[0])
     assert int(gan.d_optimizer.iterations) == 1
+
+
+def test_whole_generator_frozen_between_fits_then_unfrozen():
+    # The optimizers were built for every weight: a fit with the generator
+    # frozen leaves it as it is (JAX once failed with "No gradients provided"
+    # and lost the weights), and unfrozen it trains again.
+    gan = _gan(0)
+    gan.compile()
+    gan.fit(tiny_images(16), batch_size=16, epochs=1, verbose=0)
+    gan.generator.trainable = False
+    before = gan.generator.get_weights()[0].copy()
+    with pytest.warns(UserWarning, match="has no trainable weights"):
+        gan.fit(tiny_images(16), batch_size=16, epochs=1, verbose=0)
+    np.testing.assert_array_equal(before, gan.generator.get_weights()[0])
+    gan.generator.trainable = True
+    gan.fit(tiny_images(16), batch_size=16, epochs=1, verbose=0)
+    assert not np.allclose(before, gan.generator.get_weights()[0])
+
+
+def test_load_weights_before_compile_warns_that_optimizer_state_is_not_loaded(
+    tmp_path,
+):
+    gan = _gan(3)
+    gan.compile()
+    gan.fit(tiny_images(16), batch_size=16, epochs=1, verbose=0)
+    path = str(tmp_path / "gan.weights.h5")
+    gan.save_weights(path)
+    fresh = _gan(4)
+    with pytest.warns(UserWarning, match="the optimizers' state is not"):
+        fresh.load_weights(path)
+    np.testing.assert_array_equal(
+        fresh.generator.get_weights()[0], gan.generator.get_weights()[0]
+    )
