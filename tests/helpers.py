@@ -12,6 +12,18 @@ def tiny_dcgan(latent_dim=8, image_shape=(8, 8, 1), seed=0, **gan_kwargs):
     return GAN(generator, discriminator, seed=seed, **gan_kwargs)
 
 
+def tiny_mlp_gan(latent_dim=8, image_shape=(8, 8, 1), seed=0, **gan_kwargs):
+    """A GAN of two one-layer MLPs on images: for tests of `fit` plumbing.
+
+    Same inputs, outputs and logs as `tiny_dcgan`, but its training step
+    compiles in about a third of the time under JAX (no convolutions), which
+    is what most `fit` tests pay for there.
+    """
+    generator = architectures.mlp_generator(latent_dim, image_shape, hidden_units=(16,))
+    discriminator = architectures.mlp_discriminator(image_shape, hidden_units=(16,))
+    return GAN(generator, discriminator, seed=seed, **gan_kwargs)
+
+
 def tiny_images(n=64, shape=(8, 8, 1), seed=0):
     rng = np.random.default_rng(seed)
     return rng.uniform(-1, 1, size=(n, *shape)).astype("float32")

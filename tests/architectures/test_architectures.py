@@ -53,8 +53,11 @@ def test_spectral_norm_wraps_every_weight_layer():
     ]
     assert len(wrapped) == 3  # two convolutions and the dense layer
     # In training mode the wrapped layer uses W / sigma_max(W): check against an SVD.
+    # The dense kernel is (features, 1), rank one, so one power iteration per
+    # call gives its exact sigma; two calls suffice (each eager call costs
+    # about a second on JAX, so 50 of them were most of this file's time).
     x = np.random.normal(size=(4, 8, 8, 1)).astype("float32")
-    for _ in range(50):
+    for _ in range(2):
         d(x, training=True)
     dense = wrapped[-1]
     _, kernel = dense.normalized_weights()

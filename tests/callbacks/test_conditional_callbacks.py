@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from keras_gan_layers import ConditionalGAN, GANEvaluation, ImageSnapshot, architectures
-from tests.helpers import tiny_dcgan, tiny_images
+from tests.helpers import tiny_images, tiny_mlp_gan
 
 NUM_CLASSES = 4
 
@@ -97,7 +97,7 @@ def test_class_accuracy_follows_real_labels_inside_fit():
 
 
 def test_class_accuracy_needs_a_conditional_model():
-    gan = tiny_dcgan()
+    gan = tiny_mlp_gan()
     gan.compile()
     evaluation = GANEvaluation(
         tiny_images(8), metrics="class_accuracy", classifier=label_reader()

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from keras_gan_layers import ImageSnapshot
-from tests.helpers import tiny_dcgan, tiny_images
+from tests.helpers import tiny_images, tiny_mlp_gan
 
 
 def read(path):
@@ -15,7 +15,7 @@ def read(path):
 
 
 def test_snapshots_inside_fit(tmp_path):
-    gan = tiny_dcgan()
+    gan = tiny_mlp_gan()
     gan.compile()
     snap = ImageSnapshot(str(tmp_path / "s"), every_n_epochs=2, num_images=16, seed=3)
     gan.fit(tiny_images(16), batch_size=8, epochs=4, verbose=0, callbacks=[snap])
@@ -37,7 +37,7 @@ def test_snapshots_inside_fit(tmp_path):
 
 
 def test_explicit_generator_and_tensorboard(tmp_path):
-    gan = tiny_dcgan()
+    gan = tiny_mlp_gan()
     gan.compile()
     snap = ImageSnapshot(
         str(tmp_path / "png"),

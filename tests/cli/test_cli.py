@@ -108,6 +108,19 @@ def test_train_writes_everything_then_sample(tmp_path, capsys):
     assert np.asarray(Image.open(grid)).shape == (34, 34)
 
 
+# The CLI is backend-independent Python around fit/save/load/generate. One
+# full train-then-sample run (test_train_writes_everything_then_sample) runs
+# on every backend; the other training runs are TensorFlow-only, since each
+# costs 10-50 s of JAX compilation and what they add per backend is proven
+# elsewhere on all three: directory loading in tests/datasets
+# (test_from_directory), ConditionalGAN fit/EMA/save/load/generate in
+# tests/models/test_conditional_gan.py, GANEvaluation metrics in
+# tests/callbacks, keras-tuner search in tests/tuners, and the training step
+# itself in tests/backend (test_cross_backend_equivalence).
+TENSORFLOW_ONLY_RUN = pytest.mark.tensorflow_only
+
+
+@TENSORFLOW_ONLY_RUN
 def test_train_from_directory(tmp_path):
     data = tmp_path / "images"
     data.mkdir()
@@ -221,6 +234,7 @@ def test_offline_keras_dataset_is_one_line(tmp_path, capsys, monkeypatch):
     assert "download failed" in err and len(err.splitlines()) == 1
 
 
+@TENSORFLOW_ONLY_RUN
 @pytest.mark.parametrize("conditioning", ["projection", "auxiliary_classifier"])
 def test_conditional_train_then_sample_labels(tmp_path, capsys, conditioning):
     out = tmp_path / "run"
@@ -290,6 +304,7 @@ def test_conditional_train_then_sample_labels(tmp_path, capsys, conditioning):
     )
 
 
+@TENSORFLOW_ONLY_RUN
 def test_sample_labels_need_a_conditional_model(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train", "--out", str(out), *TINY]) == 0
@@ -348,6 +363,7 @@ def test_console_entry_point_as_a_process(tmp_path):
     assert "unknown loss 'nope'" in lines[0]
 
 
+@TENSORFLOW_ONLY_RUN
 def test_train_eval_every_then_evaluate(tmp_path, capsys):
     out = tmp_path / "run"
     assert (
@@ -401,6 +417,7 @@ def test_evaluate_bad_input(tmp_path, capsys):
     assert "unknown metrics ['ssim']" in capsys.readouterr().err
 
 
+@TENSORFLOW_ONLY_RUN
 def test_tune_writes_table_plot_and_best_generator(tmp_path, capsys):
     pytest.importorskip("keras_tuner")
     out = tmp_path / "tune"

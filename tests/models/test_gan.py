@@ -8,11 +8,12 @@ import pytest
 
 import keras_gan_layers as kgl
 from keras_gan_layers import GAN, architectures, losses
-from tests.helpers import tiny_dcgan, tiny_images
+from tests.helpers import tiny_dcgan, tiny_images, tiny_mlp_gan
 
 
 def compiled(gan=None, **kwargs):
-    gan = gan or tiny_dcgan()
+    """`gan` (by default the MLP GAN: the `fit` tests do not need convolutions)."""
+    gan = gan or tiny_mlp_gan()
     gan.compile(**kwargs)
     return gan
 
@@ -224,7 +225,7 @@ def test_bad_validation_data_rejected():
 
 
 def test_data_range_none_accepts_any_range():
-    gan = compiled(tiny_dcgan(data_range=None))
+    gan = compiled(tiny_mlp_gan(data_range=None))
     gan.fit(tiny_images(8) * 5, batch_size=8, epochs=1, verbose=0)
     assert int(gan.g_optimizer.iterations) == 1
 
@@ -297,10 +298,18 @@ def test_seed_makes_training_repeatable():
     runs = []
     for _ in range(2):
         keras.utils.set_random_seed(7)
-        gan = compiled(tiny_dcgan(seed=5))
+        gan = compiled(tiny_mlp_gan(seed=5))
+        initial = [np.array(w) for w in gan.generator.get_weights()]
         gan.fit(tiny_images(16), batch_size=8, epochs=1, verbose=0, shuffle=False)
-        runs.append(gan.generate(4, seed=0))
-    np.testing.assert_allclose(runs[0], runs[1], atol=1e-6)
+        runs.append((gan.generate(4, seed=0), gan.get_weights()))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], atol=1e-6)
+    for a, b in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    # The generator was trained: the two runs are not two no-ops (a zero
+    # generator loss would leave it as initialised and still pass the above).
+    trained = gan.generator.get_weights()
+    moved = [not np.allclose(a, b) for a, b in zip(initial, trained)]
+    assert moved and all(moved), moved
 
 
 # -------------------------------------------------------- Keras callbacks

@@ -1,4 +1,8 @@
-"""GAN really learns: mode coverage on the 2-D ring, changing digit samples."""
+"""GAN really learns: mode coverage on the 2-D ring, digits KID, EMA quality.
+
+Each threshold is one a zero generator loss cannot meet (the figures under
+`g_loss = 0` are given next to the measured ones).
+"""
 
 import keras
 import numpy as np
@@ -9,6 +13,7 @@ from keras_gan_layers import datasets
 
 
 @pytest.mark.slow
+@pytest.mark.tensorflow_only  # ~2,000 steps; the same step on every backend: tests/backend
 def test_ring_mode_coverage():
     keras.utils.set_random_seed(0)
     data = datasets.gaussian_mixture("ring", 4096, seed=0)
@@ -26,6 +31,8 @@ def test_ring_mode_coverage():
     assert before["modes_covered"] < 6  # the check can fail
     best = before
     # At most 200 epochs x 32 steps; seen here: 7-8 modes from about epoch 70.
+    # With a zero generator loss: 0 modes, high-quality fraction 0.0005 after
+    # all 200 epochs.
     for _ in range(20):
         gan.fit(data, batch_size=128, epochs=10, verbose=0)
         stats = datasets.mode_coverage(gan.generate(2000, seed=1), "ring")
@@ -37,22 +44,52 @@ def test_ring_mode_coverage():
     assert best["high_quality_fraction"] > 0.3, best
 
 
-def test_digits_samples_change_and_losses_stay_finite():
-    images = datasets.load_digits()[:256]
+# KID of generated digits against all 1,797 digits, as a ratio of its value at
+# initialisation (bundled digits-classifier features, 500 samples, 20 subsets
+# of 500). Configuration below, seeds 0-7 (TensorFlow, 2-core CPU): the best
+# ratio within 8 epochs of 16 steps was 0.61-0.68 (seed 0: 0.65; it first
+# reaches 0.80 at epochs 3-6). With the generator loss replaced by zero the
+# generator's weights never move and the ratio is 1.00 at every epoch.
+# The generator has no batch normalization on purpose: its moving statistics
+# change during training even when the weights do not, and with a
+# batch-normalized generator the KID fell to 0.64-0.73 of its initial value
+# under a zero generator loss too (seeds 0-2, 10 epochs of 256 digits).
+KID_RATIO = 0.8
+
+
+@pytest.mark.tensorflow_only  # the same step on every backend: tests/backend
+def test_digits_kid_falls_from_initialisation():
+    images = datasets.load_digits()
+    extractor = kgl.metrics.DigitsFeatureExtractor()
+
+    def features(x):
+        return keras.ops.convert_to_numpy(extractor(x)).astype("float64")
+
+    real = features(images)
+    keras.utils.set_random_seed(0)
     gan = kgl.GAN(
-        kgl.architectures.dcgan_generator(16, (8, 8, 1), filters=16),
+        kgl.architectures.dcgan_generator(
+            16, (8, 8, 1), filters=16, normalization=None
+        ),
         kgl.architectures.dcgan_discriminator((8, 8, 1), filters=16),
         seed=0,
     )
     gan.compile(loss="bce")
-    before = gan.generate(16, seed=0)
-    history = gan.fit(images, batch_size=32, epochs=3, verbose=0)
-    after = gan.generate(16, seed=0)
-    assert np.abs(after - before).mean() > 0.05
-    for key, values in history.history.items():
-        assert np.isfinite(values).all(), key
-    # The discriminator separates real from fake a little after 24 updates.
-    assert history.history["real_score"][-1] > history.history["fake_score"][-1]
+
+    def kid():
+        fake = features(gan.generate(500, seed=1))
+        return kgl.metrics.kernel_distance(real, fake, subsets=20, subset_size=500)[0]
+
+    initial = kid()
+    ratios = []
+    for _ in range(8):
+        history = gan.fit(images[:512], batch_size=32, epochs=1, verbose=0)
+        for key, values in history.history.items():
+            assert np.isfinite(values).all(), key
+        ratios.append(kid() / initial)
+        if ratios[-1] <= KID_RATIO:
+            break
+    assert min(ratios) <= KID_RATIO, (initial, ratios)
 
 
 @pytest.mark.tensorflow_only  # one 30-epoch run; the EMA math is tested on every backend
@@ -60,7 +97,10 @@ def test_ema_samples_are_no_worse_than_the_raw_generator():
     """FID (bundled digits classifier) of EMA vs raw samples after the same run.
 
     The configuration of `benchmarks/ema_quality.py`, seed 0 (measured there:
-    raw 328.8, EMA 225.3; mean EMA/raw 0.77 over seeds 0-2 with decay 0.99).
+    raw 328.8, EMA 225.3, EMA/raw 0.685; 0.924 and 0.697 for seeds 1 and 2
+    with decay 0.99). With a zero generator loss the generator never moves,
+    its average equals it and both FIDs are 229.40: the old `ema <= raw` then
+    hung on rounding (it failed by 1.5e-8). EMA must be at least 5% better.
     """
     from keras_gan_layers.metrics.streaming import extract
     from keras_gan_layers.utils.sampling import generate_numpy, latent_vectors
@@ -88,4 +128,4 @@ def test_ema_samples_are_no_worse_than_the_raw_generator():
     ema = kgl.metrics.frechet_distance(
         *real, *stats(generate_numpy(gan.ema_generator, z))
     )
-    assert ema <= raw, (ema, raw)
+    assert ema <= 0.95 * raw, (ema, raw)

@@ -50,8 +50,11 @@ def test_mirrored_strategy_matches_one_device(loss):
             0.5 * np.array([0.2, 0.4]) + 0.5 * np.array(result["g"][1]),
             rtol=1e-6,
         )
-    # The step moved the weights (the comparison is not between two no-ops).
+    # The step moved both networks (the comparison is not between two no-ops:
+    # with a zero generator loss G's bias, and so the EMA check, would hold
+    # trivially).
     assert not np.allclose(np.array(one["d"][0]).ravel(), [0.5, -0.3])
+    assert not np.allclose(np.array(one["g"][1]), [0.2, 0.4])
 
 
 @pytest.mark.skipif(
@@ -75,6 +78,9 @@ def test_jax_data_parallel_matches_one_device(loss):
     )
     for key, value in one["logs"].items():
         assert two["logs"][key] == pytest.approx(value, rel=1e-5), key
+    # The step moved both networks (the comparison is not between two no-ops).
+    assert not np.allclose(np.array(one["d"][0]).ravel(), [0.5, -0.3])
+    assert not np.allclose(np.array(one["g"][1]), [0.2, 0.4])
 
 
 def free_port():
