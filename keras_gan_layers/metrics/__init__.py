@@ -9,7 +9,11 @@ from keras_gan_layers.metrics.fid_inception import (
     fid_inception_weights_path,
     load_fid_inception_weights,
 )
-from keras_gan_layers.metrics.frechet import FeatureStatistics, frechet_distance
+from keras_gan_layers.metrics.frechet import (
+    FeatureStatistics,
+    frechet_distance,
+    frechet_distance_from_features,
+)
 from keras_gan_layers.metrics.inception_score import inception_score
 from keras_gan_layers.metrics.kernel import kernel_distance
 from keras_gan_layers.metrics.prdc import precision_recall_density_coverage

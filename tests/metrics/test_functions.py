@@ -1,103 +1,17 @@
-"""Metric functions against scipy / numpy references and closed forms."""
+"""Metric functions against scipy / numpy references and closed forms.
+
+The Frechet distance and `FeatureStatistics` are tested in test_frechet.py.
+"""
 
 import numpy as np
 import pytest
-import scipy.linalg
 
 from keras_gan_layers.metrics import (
-    FeatureStatistics,
     frechet_distance,
     inception_score,
     kernel_distance,
     precision_recall_density_coverage,
 )
-
-
-def pytorch_fid_formula(mu1, sigma1, mu2, sigma2):
-    """pytorch-fid's calculate_frechet_distance (scipy.linalg.sqrtm route)."""
-    diff = mu1 - mu2
-    covmean = scipy.linalg.sqrtm(sigma1.dot(sigma2))
-    if not np.isfinite(covmean).all():
-        offset = np.eye(sigma1.shape[0]) * 1e-6
-        covmean = scipy.linalg.sqrtm((sigma1 + offset).dot(sigma2 + offset))
-    covmean = covmean.real
-    return diff.dot(diff) + np.trace(sigma1) + np.trace(sigma2) - 2 * np.trace(covmean)
-
-
-def gaussian_features(rng, n, d, shift=0.0):
-    a = rng.normal(size=(d, d)) / np.sqrt(d)
-    return rng.normal(size=(n, d)) @ a + shift
-
-
-@pytest.mark.parametrize("d,n", [(64, 2000), (2048, 4000)])
-def test_fid_matches_scipy_sqrtm(rng, d, n):
-    x = gaussian_features(rng, n, d)
-    y = gaussian_features(rng, n, d, shift=0.1)
-    mu1, s1 = x.mean(0), np.cov(x, rowvar=False)
-    mu2, s2 = y.mean(0), np.cov(y, rowvar=False)
-    expected = pytorch_fid_formula(mu1, s1, mu2, s2)
-    assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(expected, rel=1e-6)
-
-
-def test_fid_identical_is_zero(rng):
-    x = gaussian_features(rng, 500, 32)
-    mu, sigma = x.mean(0), np.cov(x, rowvar=False)
-    assert frechet_distance(mu, sigma, mu, sigma) == pytest.approx(0.0, abs=1e-6)
-
-
-def test_fid_closed_form_diagonal():
-    # Diagonal covariances commute: tr sqrt(S1 S2) = sum sqrt(a_i b_i), so
-    # FID = ||mu1 - mu2||^2 + sum (sqrt(a_i) - sqrt(b_i))^2.
-    a = np.array([1.0, 4.0, 9.0])
-    b = np.array([4.0, 1.0, 0.25])
-    mu1, mu2 = np.array([0.0, 1.0, 2.0]), np.array([1.0, 1.0, 0.0])
-    expected = 1.0 + 4.0 + np.sum((np.sqrt(a) - np.sqrt(b)) ** 2)
-    assert frechet_distance(mu1, np.diag(a), mu2, np.diag(b)) == pytest.approx(
-        expected, rel=1e-12
-    )
-
-
-def test_fid_rank_deficient_is_finite_and_non_negative(rng):
-    # 20 samples in 64 dimensions: singular covariances.
-    x, y = rng.normal(size=(20, 64)), rng.normal(size=(20, 64))
-    value = frechet_distance(
-        x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False)
-    )
-    assert np.isfinite(value) and value >= 0
-    same = frechet_distance(
-        x.mean(0), np.cov(x, rowvar=False), x.mean(0), np.cov(x, rowvar=False)
-    )
-    assert same == pytest.approx(0.0, abs=1e-6)
-
-
-def test_fid_bad_input():
-    with pytest.raises(ValueError, match="same length"):
-        frechet_distance(np.zeros(3), np.eye(3), np.zeros(4), np.eye(4))
-    with pytest.raises(ValueError, match="\\(3, 3\\) matrices"):
-        frechet_distance(np.zeros(3), np.eye(2), np.zeros(3), np.eye(3))
-    with pytest.raises(ValueError, match="sigma2 holds NaN"):
-        frechet_distance(np.zeros(2), np.eye(2), np.zeros(2), np.full((2, 2), np.nan))
-
-
-def test_feature_statistics_batch_size_independent(rng):
-    x = gaussian_features(rng, 1000, 16, shift=50.0)  # large mean: tests the shift
-    expected_mu, expected_cov = x.mean(0), np.cov(x, rowvar=False)  # N - 1
-    for batch in (1000, 7, 128):
-        stats = FeatureStatistics()
-        for i in range(0, len(x), batch):
-            stats.update(x[i : i + batch])
-        np.testing.assert_allclose(stats.mean(), expected_mu, rtol=1e-12)
-        np.testing.assert_allclose(
-            stats.covariance(), expected_cov, rtol=1e-9, atol=1e-12
-        )
-    with pytest.raises(ValueError, match="dimension changed from 16 to 3"):
-        stats.update(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="NaN"):
-        FeatureStatistics().update(np.full((2, 3), np.nan))
-    with pytest.raises(ValueError, match="at least 2 samples"):
-        s = FeatureStatistics()
-        s.update(np.zeros((1, 3)))
-        s.covariance()
 
 
 def lexicographic(x):
