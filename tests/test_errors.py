@@ -862,7 +862,9 @@ def test_a04_cli_evaluate_metrics(tmp_path, capsys):
     path = str(tmp_path / "gan.keras")
     tiny_dcgan().save(path)
     err = cli_error(capsys, ["evaluate", "--model", path, "--metrics", "fid,ssim"])
-    assert "unknown metrics ['ssim']" in err
+    assert (
+        "unknown metrics ['ssim']; valid metrics: fid, kid, is, prdc, intra_fid" in err
+    )
 
 
 # ===================================================== E: evaluation path
@@ -929,3 +931,111 @@ def test_e06_metric_features_non_finite():
         ValueError, match=r"features1 holds NaN or infinite values \(1 of 4 rows\)"
     ):
         kgl.metrics.kernel_distance(features, np.ones((4, 3)))
+
+
+def test_e07_reference_statistics_file(tmp_path, capsys):
+    np.savez(tmp_path / "ref.npz", mu=np.zeros(3))
+    with pytest.raises(ValueError, match=r"lacks \['sigma'\]; it has \['mu'\]"):
+        kgl.metrics.FrechetDistance(
+            None, reference_statistics=str(tmp_path / "ref.npz")
+        )
+    path = str(tmp_path / "gan.keras")
+    tiny_dcgan().save(path)
+    err = cli_error(
+        capsys,
+        ["evaluate", "--model", path, "--ref-stats", str(tmp_path / "ref.npz")],
+    )
+    assert (
+        err.endswith("pytorch-fid's layout.") and "--ref-stats: Statistics file" in err
+    )
+
+
+def test_e08_reference_statistics_of_another_extractor(tmp_path):
+    kgl.metrics.save_statistics(tmp_path / "r.npz", np.zeros(64), np.eye(64), "x")
+    evaluation = kgl.GANEvaluation(
+        tiny_images(8),
+        metrics="fid",
+        num_samples=8,
+        feature_extractor=kgl.metrics.DigitsFeatureExtractor(),
+        reference_statistics=str(tmp_path / "r.npz"),
+    )
+    with pytest.raises(ValueError, match="computed with 'x', but this evaluation"):
+        fit(compiled_gan(), tiny_images(8), callbacks=[evaluation])
+
+
+def test_e09_real_samples_with_reference_statistics():
+    fid = kgl.metrics.FrechetDistance(
+        None, reference_statistics=(np.zeros(2), np.eye(2))
+    )
+    with pytest.raises(ValueError, match="takes only fake samples"):
+        fid.update_state(real=np.ones((4, 2)))
+
+
+def test_e10_intra_fid_needs_a_conditional_model_and_labels():
+    evaluation = kgl.GANEvaluation(
+        tiny_images(8),
+        metrics="intra_fid",
+        num_samples=8,
+        feature_extractor=kgl.metrics.DigitsFeatureExtractor(),
+    )
+    with pytest.raises(ValueError, match="'intra_fid' needs a conditional model"):
+        fit(compiled_gan(), tiny_images(8), callbacks=[evaluation])
+    evaluation = kgl.GANEvaluation(
+        tiny_images(8),
+        metrics="intra_fid",
+        num_samples=8,
+        feature_extractor=kgl.metrics.DigitsFeatureExtractor(),
+    )
+    with pytest.raises(ValueError, match="needs the real images' labels"):
+        fit(compiled_cgan(), tiny_images(8), labels(8), callbacks=[evaluation])
+
+
+def test_e11_intra_fid_class_without_two_samples():
+    evaluation = kgl.GANEvaluation(
+        (tiny_images(8), labels(8)),
+        metrics="intra_fid",
+        num_samples=4,
+        feature_extractor=kgl.metrics.DigitsFeatureExtractor(),
+    )
+    evaluation.set_model(compiled_cgan())
+    with pytest.raises(ValueError, match="class 1 has 3 real and 1 generated"):
+        evaluation.evaluate()
+
+
+def test_e12_inception_extractor_arguments():
+    with pytest.raises(
+        ValueError, match="resize must be one of 'clean', 'pytorch-fid'"
+    ):
+        kgl.metrics.InceptionFeatureExtractor(weights=None, resize="bicubic")
+    with pytest.raises(ValueError, match="output must be one of"):
+        kgl.metrics.InceptionFeatureExtractor(weights=None, output="pool")
+    with pytest.raises(ValueError, match="not Keras' ImageNet Inception-v3"):
+        kgl.metrics.InceptionFeatureExtractor(weights="imagenet")
+
+
+@pytest.fixture(scope="module")
+def fid_network():
+    return kgl.metrics.fid_inception_v3(weights=None)
+
+
+def test_e13_fid_weights_with_missing_keys(fid_network):
+    before = [keras.ops.convert_to_numpy(w).copy() for w in fid_network.weights[:3]]
+    with pytest.raises(ValueError, match="The FID Inception weights lack"):
+        kgl.metrics.load_fid_inception_weights(
+            fid_network, {"fc.bias": np.zeros(1008, "float32")}
+        )
+    for w, b in zip(fid_network.weights[:3], before):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(w), b)
+
+
+def test_e14_fid_weights_offline(fid_network, tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    with pytest.raises(
+        RuntimeError, match="Could not download pytorch-fid's Inception"
+    ):
+        kgl.metrics.load_fid_inception_weights(fid_network, None)

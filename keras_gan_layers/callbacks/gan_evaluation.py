@@ -20,6 +20,7 @@ METRICS = (
     "coverage",
     "prdc",
     "class_accuracy",
+    "intra_fid",
 )
 PRDC = ("precision", "recall", "density", "coverage")
 
@@ -114,7 +115,15 @@ class GANEvaluation(keras.callbacks.Callback):
     `real_data` carries them (`(images, labels)`), cycled to `num_samples`,
     else with the classes in turn (0, 1, 2, ...); `"class_accuracy"` is the
     fraction of generated images that `classifier` assigns to the requested
-    class (`val_class_accuracy`; 1/num_classes is chance).
+    class (`val_class_accuracy`; 1/num_classes is chance). `"intra_fid"`
+    is the intra-class FID (Miyato & Koyama, 2018, as PyTorch-StudioGAN
+    reports it): for each class, the FID between the real images of that
+    class and the images generated for it; `val_intra_fid` is their mean
+    and `intra_fid_per_class` (a dict, also in `results`) holds each.
+
+    Every result says which network measured it: `description` names the
+    extractor and resize (e.g. `FID Inception-v3 (pt_inception-2015-12-05),
+    resize=clean`), and each entry of `results` carries it as `extractor`.
 
     Args:
         real_data: Real images as floats in [-1, 1] (array, `(images,
@@ -123,18 +132,31 @@ class GANEvaluation(keras.callbacks.Callback):
             batch; all the images read are checked again before their
             features are computed).
         metrics: Names among `"fid"`, `"kid"`, `"is"`, `"precision"`,
-            `"recall"`, `"density"`, `"coverage"`, `"prdc"` (all four) and
-            `"class_accuracy"` (conditional models).
+            `"recall"`, `"density"`, `"coverage"`, `"prdc"` (all four),
+            `"class_accuracy"` and `"intra_fid"` (conditional models; the
+            latter needs `(images, labels)` real data and at least 2 real
+            and 2 generated images per class).
         every_n_epochs: Evaluation period.
         num_samples: Generated images per evaluation.
         num_real: Real images used (at most).
-        feature_extractor: Model mapping images to features; defaults to
-            `InceptionFeatureExtractor()` (ImageNet weights, downloaded by
-            Keras). For the bundled digits, `DigitsFeatureExtractor()`.
+        feature_extractor: Model mapping images to features; None or
+            `"auto"`: `default_feature_extractor()`, the FID Inception
+            network (`InceptionFeatureExtractor`, clean-fid resizing) when
+            its weights are on this machine, else the bundled digits
+            classifier with a warning. For the digits,
+            `DigitsFeatureExtractor()`.
         classifier: Model mapping images to class probabilities, for `"is"`
             and `"class_accuracy"`; defaults to the extractor's
-            `"probabilities"` variant (for `DigitsFeatureExtractor`, the
-            bundled digit classifier).
+            `"probabilities"` variant (the FID network's 1,008-way softmax,
+            sharing its weights; for `DigitsFeatureExtractor`, the bundled
+            digit classifier).
+        reference_statistics: FID against precomputed real statistics
+            instead of `real_data`'s features: a `.npz` path with `mu` and
+            `sigma` (pytorch-fid's layout, `metrics.save_statistics`) or a
+            `(mu, sigma)` pair, from the same extractor and resize (a file
+            written by `save_statistics` records its extractor; a different
+            one is an error). `real_data` is still used for the other
+            metrics.
         kid_subset_size: Subset size for KID; defaults to
             `min(1000, num_samples, real images)`.
         kid_subsets: Number of KID subsets.
@@ -148,7 +170,10 @@ class GANEvaluation(keras.callbacks.Callback):
             [-1, 1]: 8-bit or integer images, NaN or inf, values outside the
             range (the message says what was received and how to rescale:
             `keras_gan_layers.datasets.scale_images`), so that no training is
-            lost; unknown metrics or counts below 1.
+            lost; unknown metrics or counts below 1; an unreadable
+            `reference_statistics`. At the start of `fit`: `"class_accuracy"`
+            or `"intra_fid"` with an unconditional model, `"intra_fid"`
+            without real labels.
 
     Example:
 
@@ -179,6 +204,7 @@ class GANEvaluation(keras.callbacks.Callback):
         batch_size=64,
         seed=0,
         generator=None,
+        reference_statistics=None,
     ):
         super().__init__()
         if isinstance(metrics, str):
@@ -216,6 +242,16 @@ class GANEvaluation(keras.callbacks.Callback):
         self.batch_size = int(batch_size)
         self.seed = seed
         self.generator = generator
+        self.reference_statistics = None
+        if reference_statistics is not None:
+            from keras_gan_layers.metrics.statistics_files import (
+                as_reference_statistics,
+            )
+
+            self.reference_statistics = as_reference_statistics(
+                reference_statistics, "GANEvaluation"
+            )
+        self.intra_fid_per_class = {}
         self._real_features = None
         self._real_labels = None
         self._latents = None
@@ -223,11 +259,17 @@ class GANEvaluation(keras.callbacks.Callback):
 
     # ----------------------------------------------------------- internals
     def _extractor(self):
-        if self.feature_extractor is None:
-            from keras_gan_layers.metrics import InceptionFeatureExtractor
+        if self.feature_extractor is None or isinstance(self.feature_extractor, str):
+            from keras_gan_layers.metrics.streaming import resolve_extractor
 
-            self.feature_extractor = InceptionFeatureExtractor()
+            self.feature_extractor = resolve_extractor(self.feature_extractor or "auto")
         return self.feature_extractor
+
+    @property
+    def description(self):
+        """Which extractor (network, weights, resize) produces the numbers."""
+        extractor = self._extractor()
+        return getattr(extractor, "description", None) or type(extractor).__name__
 
     def _classifier(self):
         if self.classifier is None:
@@ -240,9 +282,7 @@ class GANEvaluation(keras.callbacks.Callback):
             if isinstance(extractor, DigitsFeatureExtractor):
                 self.classifier = DigitsFeatureExtractor(output="probabilities")
             elif isinstance(extractor, InceptionFeatureExtractor):
-                self.classifier = InceptionFeatureExtractor(
-                    weights=extractor.weights_source, output="probabilities"
-                )
+                self.classifier = extractor.with_output("probabilities")
             else:
                 raise ValueError(
                     "GANEvaluation needs classifier=... (a model returning class "
@@ -253,6 +293,13 @@ class GANEvaluation(keras.callbacks.Callback):
 
     def _needs_features(self):
         return any(m not in ("is", "class_accuracy") for m in self.metric_names)
+
+    def _needs_real_features(self):
+        return any(
+            m not in ("is", "class_accuracy")
+            and not (m == "fid" and self.reference_statistics is not None)
+            for m in self.metric_names
+        )
 
     def _conditional(self):
         generator = resolve_generator(self.model, self.generator, "GANEvaluation")
@@ -289,13 +336,56 @@ class GANEvaluation(keras.callbacks.Callback):
         )
 
     def on_train_begin(self, logs=None):
-        if "class_accuracy" in self.metric_names and not self._conditional():
-            raise ValueError(
-                "GANEvaluation metric 'class_accuracy' needs a conditional model "
-                "(one with num_classes, e.g. ConditionalGAN, and a generator "
-                f"taking [latents, labels]). Received a {type(self.model).__name__}."
-            )
+        self.check_model()
+
+    def check_model(self):
+        """Errors that depend on the model, raised before any training."""
+        for name in ("class_accuracy", "intra_fid"):
+            if name in self.metric_names and not self._conditional():
+                raise ValueError(
+                    f"GANEvaluation metric {name!r} needs a conditional model "
+                    "(one with num_classes, e.g. ConditionalGAN, and a generator "
+                    "taking [latents, labels]). Received a "
+                    f"{type(self.model).__name__}."
+                )
+        if "intra_fid" in self.metric_names:
+            if _images_and_labels(self.real_data, self.num_real)[1] is None:
+                raise ValueError(
+                    "GANEvaluation metric 'intra_fid' needs the real images' "
+                    "labels: pass real_data=(images, labels)."
+                )
         self._requested_labels()  # bad real labels fail now, not after an epoch
+        if self.reference_statistics is not None:
+            stored = self.reference_statistics[2]
+            if stored is not None and stored != self.description:
+                raise ValueError(
+                    "GANEvaluation reference_statistics were computed with "
+                    f"{stored!r}, but this evaluation extracts features with "
+                    f"{self.description!r}; FID between them is meaningless. "
+                    "Use the same extractor and resize, or recompute the "
+                    "statistics."
+                )
+
+    def _intra_fid(self, real_features, fake_features):
+        from keras_gan_layers.metrics import frechet_distance_from_features
+
+        _, real_labels = _images_and_labels(self.real_data, self.num_real)
+        real_labels = np.asarray(real_labels).reshape(-1)[: len(real_features)]
+        fake_labels = self._requested_labels()
+        per_class = {}
+        for c in range(int(self.model.num_classes)):
+            real_c = real_features[real_labels == c]
+            fake_c = fake_features[fake_labels == c]
+            if len(real_c) < 2 or len(fake_c) < 2:
+                raise ValueError(
+                    f"GANEvaluation intra_fid needs at least 2 real and 2 "
+                    f"generated images of every class; class {c} has "
+                    f"{len(real_c)} real and {len(fake_c)} generated. Raise "
+                    "num_samples/num_real or give more real images of it."
+                )
+            per_class[c] = frechet_distance_from_features(real_c, fake_c)
+        self.intra_fid_per_class = per_class
+        return float(np.mean(list(per_class.values())))
 
     def evaluate(self):
         """Compute the metrics now; return them as a dict (`val_` keys)."""
@@ -308,7 +398,7 @@ class GANEvaluation(keras.callbacks.Callback):
         )
         from keras_gan_layers.metrics.streaming import extract
 
-        if self._real_features is None and self._needs_features():
+        if self._real_features is None and self._needs_real_features():
             real = _as_array(self.real_data, self.num_real)
             if real.ndim != 4:
                 raise ValueError(
@@ -328,15 +418,19 @@ class GANEvaluation(keras.callbacks.Callback):
             fake_features = extract(self._extractor(), fake, self.batch_size)
             real_features = self._real_features
         if "fid" in self.metric_names:
-            real_stats, fake_stats = FeatureStatistics(), FeatureStatistics()
-            real_stats.update(real_features)
+            fake_stats = FeatureStatistics()
             fake_stats.update(fake_features)
+            if self.reference_statistics is not None:
+                real_mu, real_sigma = self.reference_statistics[:2]
+            else:
+                real_stats = FeatureStatistics()
+                real_stats.update(real_features)
+                real_mu, real_sigma = real_stats.mean(), real_stats.covariance()
             out["val_fid"] = frechet_distance(
-                real_stats.mean(),
-                real_stats.covariance(),
-                fake_stats.mean(),
-                fake_stats.covariance(),
+                real_mu, real_sigma, fake_stats.mean(), fake_stats.covariance()
             )
+        if "intra_fid" in self.metric_names:
+            out["val_intra_fid"] = self._intra_fid(real_features, fake_features)
         if "kid" in self.metric_names:
             size = self.kid_subset_size or min(
                 1000, len(fake_features), len(real_features)
@@ -372,7 +466,10 @@ class GANEvaluation(keras.callbacks.Callback):
         if (epoch + 1) % self.every_n_epochs:
             return
         values = self.evaluate()
-        self.results.append({"epoch": epoch + 1, **values})
+        entry = {"epoch": epoch + 1, **values, "extractor": self.description}
+        if "intra_fid" in self.metric_names:
+            entry["intra_fid_per_class"] = dict(self.intra_fid_per_class)
+        self.results.append(entry)
         if logs is not None:
             logs.update(values)
 

@@ -10,7 +10,9 @@ from keras_gan_layers.cli.common import (
     positive_int,
 )
 
-METRICS = ("fid", "kid", "is", "prdc")
+METRICS = ("fid", "kid", "is", "prdc", "intra_fid")
+EXTRACTORS = ("auto", "inception", "digits")
+RESIZES = ("clean", "pytorch-fid")
 
 
 def add_parser(subparsers, name):
@@ -33,19 +35,61 @@ def add_parser(subparsers, name):
     p.add_argument(
         "--json", default=None, help="also write the results to this JSON file"
     )
+    add_extractor_arguments(p)
+    p.add_argument(
+        "--ref-stats",
+        default=None,
+        metavar="FILE",
+        help="FID against these statistics (.npz with mu and sigma, pytorch-fid's "
+        "layout) instead of the dataset's images",
+    )
+    p.add_argument(
+        "--save-ref-stats",
+        default=None,
+        metavar="FILE",
+        help="write the real images' feature statistics to FILE (.npz)",
+    )
     return p
 
 
-def feature_extractor_for(dataset):
-    """The offline digits classifier for the digits, Inception-v3 otherwise."""
+def add_extractor_arguments(p):
+    p.add_argument(
+        "--extractor",
+        choices=EXTRACTORS,
+        default="auto",
+        help="feature network: inception (FID Inception-v3, downloaded once), "
+        "digits (bundled, offline), auto (digits for --dataset digits, else "
+        "inception when its weights are cached, else digits with a warning)",
+    )
+    p.add_argument(
+        "--resize",
+        choices=RESIZES,
+        default="clean",
+        help="how Inception's input is resized: clean (clean-fid) or pytorch-fid",
+    )
+
+
+def feature_extractor_for(dataset, extractor="auto", resize="clean"):
+    """The feature extractor `--extractor`/`--resize` name for `dataset`."""
     from keras_gan_layers import metrics
 
-    if dataset == "digits":
+    if extractor == "digits" or (extractor == "auto" and dataset == "digits"):
         return metrics.DigitsFeatureExtractor()
+    if extractor == "auto":
+        return metrics.default_feature_extractor(resize=resize)
     try:
-        return metrics.InceptionFeatureExtractor()
+        return metrics.InceptionFeatureExtractor(resize=resize)
     except RuntimeError as e:
         raise UsageError(str(e).replace("\n", " ")) from None
+
+
+def real_labels(dataset):
+    """The labels of `dataset`, in the order `load_real_images` reads it."""
+    from keras_gan_layers import datasets
+
+    if dataset == "digits":
+        return datasets.load_digits(return_labels=True)[1]
+    return datasets.load(dataset, return_labels=True)[1]
 
 
 def run(args):
@@ -65,6 +109,14 @@ def run(args):
         )
     if args.data_dir is None:
         check_dataset(args.dataset)
+    reference = None
+    if args.ref_stats is not None:
+        from keras_gan_layers.metrics import load_statistics
+
+        try:
+            reference = load_statistics(args.ref_stats)
+        except ValueError as e:
+            raise UsageError(f"--ref-stats: {e}") from None
     model, generator = load_generator(args.model)
 
     import keras_gan_layers as kgl
@@ -80,22 +132,52 @@ def run(args):
         check_images(real, f"real images ({source})", "the evaluation")
     except ValueError as e:
         raise UsageError(str(e)) from None
-    evaluation = kgl.GANEvaluation(
-        real,
-        metrics=names,
-        num_samples=args.num_samples,
-        feature_extractor=feature_extractor_for(
-            None if args.data_dir else args.dataset
-        ),
-        seed=args.seed,
-        generator=generator,
+    labels = None
+    if "intra_fid" in names:
+        if args.data_dir is not None:
+            raise UsageError("intra_fid needs labelled real images: use --dataset")
+        labels = real_labels(args.dataset)[: len(real)]
+    extractor = feature_extractor_for(
+        None if args.data_dir else args.dataset, args.extractor, args.resize
     )
-    evaluation.set_model(model)
+    try:
+        evaluation = kgl.GANEvaluation(
+            real if labels is None else (real, labels),
+            metrics=names,
+            num_samples=args.num_samples,
+            feature_extractor=extractor,
+            seed=args.seed,
+            generator=generator,
+            reference_statistics=reference,
+        )
+        evaluation.set_model(model)
+        evaluation.check_model()
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    print(f"extractor  {evaluation.description}")
+    if args.save_ref_stats:
+        from keras_gan_layers.metrics import FeatureStatistics, save_statistics
+        from keras_gan_layers.metrics.streaming import extract
+
+        stats = FeatureStatistics()
+        stats.update(extract(extractor, real, evaluation.batch_size))
+        save_statistics(
+            args.save_ref_stats,
+            stats.mean(),
+            stats.covariance(),
+            extractor=evaluation.description,
+        )
+        print(f"statistics of {len(real)} real images -> {args.save_ref_stats}")
     results = {k[len("val_") :]: v for k, v in evaluation.evaluate().items()}
     width = max(len(k) for k in results)
     for key, value in results.items():
         print(f"{key:<{width}}  {value:.6g}")
     if args.json:
+        payload = {**results, "extractor": evaluation.description}
+        if "intra_fid" in names:
+            payload["intra_fid_per_class"] = {
+                str(c): v for c, v in evaluation.intra_fid_per_class.items()
+            }
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=2)
+            json.dump(payload, f, indent=2)
     return 0

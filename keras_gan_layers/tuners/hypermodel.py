@@ -65,7 +65,9 @@ class GANHyperModel(kt.HyperModel):
             are compared with (a held-out part of the training data is
             best); checked here, before any trial (as in `GANEvaluation`).
         feature_extractor: Model mapping images to features, e.g.
-            `DigitsFeatureExtractor()`; defaults to Inception-v3.
+            `DigitsFeatureExtractor()`; defaults to
+            `metrics.default_feature_extractor()` (the FID Inception network
+            when its weights are on this machine).
         eval_samples: Generated samples per evaluation.
         metrics: Metrics logged each epoch; `"kid"` must be among them for the
             default objective.
