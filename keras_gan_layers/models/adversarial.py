@@ -17,6 +17,7 @@ training data, `fit`, the generator EMA and the saving of compile state. A
 model family implements its networks, its losses and its sampling.
 """
 
+import contextlib
 import numbers
 import types
 import warnings
@@ -697,7 +698,12 @@ class AdversarialModel(keras.Model):
                     stacklevel=3,
                 )
             if not optimizer.built:
-                optimizer.build(variables)
+                # As Keras' own fit does (TensorFlow): optimizer slots made
+                # under the strategy the model was created in, also when fit
+                # is called outside `strategy.scope()`.
+                strategy = getattr(self, "distribute_strategy", None)
+                with strategy.scope() if strategy else contextlib.nullcontext():
+                    optimizer.build(variables)
                 continue
             known = {id(v) for v in optimizer._trainable_variables}
             unknown = [v.path for v in variables if id(v) not in known]

@@ -45,6 +45,14 @@ with strategy.scope():
         penalties=["gp"] if loss == "wgan" else [],
     )
 history = gan.fit(X, batch_size=4, epochs=1, verbose=0, shuffle=False)
+# Keras allows fit outside the scope the model was made in; optimizers with
+# per-weight slots (Adam, the default) must then still be built under it.
+with strategy.scope():
+    adam_gan = GAN(
+        constant_generator(3, [0.2, 0.4]), linear_discriminator(2, [0.5, -0.3])
+    )
+    adam_gan.compile(loss=loss)
+adam_gan.fit(X, batch_size=4, epochs=1, verbose=0)
 out = {
     "replicas": strategy.num_replicas_in_sync,
     "d": [w.tolist() for w in gan.discriminator.get_weights()],
