@@ -25,11 +25,6 @@ METRICS = (
 PRDC = ("precision", "recall", "density", "coverage")
 
 
-def _as_array(data, limit):
-    """Real images as numpy: arrays directly, datasets by iterating batches."""
-    return _images_and_labels(data, limit)[0]
-
-
 def _images_and_labels(data, limit):
     """`(images, labels or None)` as numpy, at most `limit` of each.
 
@@ -254,6 +249,7 @@ class GANEvaluation(keras.callbacks.Callback):
         self.intra_fid_per_class = {}
         self._real_features = None
         self._real_labels = None
+        self._real = None
         self._latents = None
         self.results = []
 
@@ -311,19 +307,32 @@ class GANEvaluation(keras.callbacks.Callback):
         if not self._conditional():
             return None
         if self._real_labels is None:
-            _, labels = _images_and_labels(self.real_data, self.num_real)
-            from keras_gan_layers.models.data_checks import check_labels
-
+            labels = self._real_class_ids()
             num_classes = self.model.num_classes
             self._real_labels = (
                 np.arange(self.num_samples, dtype="int32") % num_classes
                 if labels is None
-                else np.resize(
-                    check_labels(labels, num_classes, "GANEvaluation real_data labels"),
-                    self.num_samples,
-                )
+                else np.resize(labels, self.num_samples)
             )
         return self._real_labels
+
+    def _real_images_and_labels(self):
+        """The real images and labels, read once (a reshuffling dataset read
+        twice would pair images with other images' labels)."""
+        if self._real is None:
+            self._real = _images_and_labels(self.real_data, self.num_real)
+        return self._real
+
+    def _real_class_ids(self):
+        """The real labels as int class ids `(n,)` (one-hot rows accepted)."""
+        labels = self._real_images_and_labels()[1]
+        if labels is None:
+            return None
+        from keras_gan_layers.models.data_checks import check_labels
+
+        return check_labels(
+            labels, self.model.num_classes, "GANEvaluation real_data labels"
+        )
 
     def _generate(self):
         generator = resolve_generator(self.model, self.generator, "GANEvaluation")
@@ -349,7 +358,7 @@ class GANEvaluation(keras.callbacks.Callback):
                     f"{type(self.model).__name__}."
                 )
         if "intra_fid" in self.metric_names:
-            if _images_and_labels(self.real_data, self.num_real)[1] is None:
+            if self._real_images_and_labels()[1] is None:
                 raise ValueError(
                     "GANEvaluation metric 'intra_fid' needs the real images' "
                     "labels: pass real_data=(images, labels)."
@@ -365,12 +374,23 @@ class GANEvaluation(keras.callbacks.Callback):
                     "Use the same extractor and resize, or recompute the "
                     "statistics."
                 )
+            if "fid" in self.metric_names:
+                from keras_gan_layers.metrics.streaming import extract
+
+                probe = self._real_images_and_labels()[0][:2]
+                dim = extract(self._extractor(), probe, len(probe)).shape[1]
+                reference = len(self.reference_statistics[0])
+                if dim != reference:
+                    raise ValueError(
+                        f"GANEvaluation reference_statistics are {reference}-d, "
+                        f"but {self.description} gives {dim}-d features. Use "
+                        "statistics computed with this extractor."
+                    )
 
     def _intra_fid(self, real_features, fake_features):
         from keras_gan_layers.metrics import frechet_distance_from_features
 
-        _, real_labels = _images_and_labels(self.real_data, self.num_real)
-        real_labels = np.asarray(real_labels).reshape(-1)[: len(real_features)]
+        real_labels = self._real_class_ids()
         fake_labels = self._requested_labels()
         per_class = {}
         for c in range(int(self.model.num_classes)):
@@ -399,7 +419,7 @@ class GANEvaluation(keras.callbacks.Callback):
         from keras_gan_layers.metrics.streaming import extract
 
         if self._real_features is None and self._needs_real_features():
-            real = _as_array(self.real_data, self.num_real)
+            real = self._real_images_and_labels()[0]
             if real.ndim != 4:
                 raise ValueError(
                     "GANEvaluation real_data must be images (n, height, width, "

@@ -83,6 +83,22 @@ def feature_extractor_for(dataset, extractor="auto", resize="clean"):
         raise UsageError(str(e).replace("\n", " ")) from None
 
 
+def check_writable_file(option, path):
+    """UsageError unless `path` can be written (probed before any work)."""
+    import os
+
+    existed = os.path.exists(path)
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as e:
+        raise UsageError(
+            f"{option} {path}: cannot write there ({e.strerror})"
+        ) from None
+    if not existed:
+        os.remove(path)
+
+
 def real_labels(dataset):
     """The labels of `dataset`, in the order `load_real_images` reads it."""
     from keras_gan_layers import datasets
@@ -109,6 +125,12 @@ def run(args):
         )
     if args.data_dir is None:
         check_dataset(args.dataset)
+    for option, path in (
+        ("--json", args.json),
+        ("--save-ref-stats", args.save_ref_stats),
+    ):
+        if path:
+            check_writable_file(option, path)
     reference = None
     if args.ref_stats is not None:
         from keras_gan_layers.metrics import load_statistics
@@ -161,13 +183,13 @@ def run(args):
 
         stats = FeatureStatistics()
         stats.update(extract(extractor, real, evaluation.batch_size))
-        save_statistics(
+        written = save_statistics(
             args.save_ref_stats,
             stats.mean(),
             stats.covariance(),
             extractor=evaluation.description,
         )
-        print(f"statistics of {len(real)} real images -> {args.save_ref_stats}")
+        print(f"statistics of {len(real)} real images -> {written}")
     results = {k[len("val_") :]: v for k, v in evaluation.evaluate().items()}
     width = max(len(k) for k in results)
     for key, value in results.items():

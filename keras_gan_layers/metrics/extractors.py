@@ -1,5 +1,6 @@
 """Feature extractors: the FID Inception-v3 (the standard) and the bundled digits classifier."""
 
+import os
 import warnings
 
 import keras
@@ -132,6 +133,8 @@ class InceptionFeatureExtractor(keras.layers.Layer):
                 f"weights={PUBLISHED_WEIGHTS!r} (the published FID weights), a "
                 "path to them, or None (random, for tests)."
             )
+        if isinstance(weights, os.PathLike):
+            weights = os.fspath(weights)
         if weights is not None and not isinstance(weights, str):
             raise ValueError(
                 "InceptionFeatureExtractor weights must be "
@@ -139,11 +142,46 @@ class InceptionFeatureExtractor(keras.layers.Layer):
                 f"None. Received {type(weights).__name__}. For a dict of arrays, "
                 "use load_fid_inception_weights(extractor.network, arrays)."
             )
+        if weights not in (None, PUBLISHED_WEIGHTS) and not os.path.isfile(weights):
+            raise ValueError(
+                f"InceptionFeatureExtractor weights {weights!r} is neither "
+                f"{PUBLISHED_WEIGHTS!r} (the published FID weights) nor an "
+                "existing .pth/.npz file."
+            )
         from keras_gan_layers.metrics.fid_inception import fid_inception_v3
 
         self.weights_source = weights
         self.output_kind = output
         self.network = fid_inception_v3(weights=weights)
+        self._weights_pending = None
+
+    @classmethod
+    def from_config(cls, config):
+        """Rebuild; the weights come from `weights` when they are on this
+        machine, else from the saved model being loaded (`.keras`), which
+        restores them after this; a layer left without either refuses to
+        run (no random-weight features)."""
+        config = dict(config)
+        source = config.pop("weights", PUBLISHED_WEIGHTS)
+        from keras_gan_layers.metrics.fid_inception import fid_inception_weights_path
+
+        available = source is None or (
+            fid_inception_weights_path() is not None
+            if source == PUBLISHED_WEIGHTS
+            else os.path.isfile(source)
+        )
+        if available:
+            return cls(weights=source, **config)
+        layer = cls(weights=None, **config)
+        layer.weights_source = source
+        layer._weights_pending = source
+        return layer
+
+    def load_own_variables(self, store):
+        # Called when a saved model holding this layer is loaded: the
+        # network's weights are restored from the file.
+        super().load_own_variables(store)
+        self._weights_pending = None
 
     def with_output(self, output):
         """The same network (weights shared, not copied) with another `output`."""
@@ -154,6 +192,7 @@ class InceptionFeatureExtractor(keras.layers.Layer):
         other.weights_source = self.weights_source
         other.output_kind = output
         other.network = self.network
+        other._weights_pending = getattr(self, "_weights_pending", None)
         return other
 
     @property
@@ -163,6 +202,20 @@ class InceptionFeatureExtractor(keras.layers.Layer):
             "random weights" if self.weights_source is None else self.weights_source
         )
         return f"FID Inception-v3 ({weights}), resize={self.resize_mode}"
+
+    def __call__(self, images, *args, **kwargs):
+        # Symbolic calls (a saved model being rebuilt before its weights
+        # are loaded) pass; computing features with placeholder weights
+        # does not.
+        pending = getattr(self, "_weights_pending", None)
+        if pending is not None and not isinstance(images, keras.KerasTensor):
+            raise ValueError(
+                "This InceptionFeatureExtractor was rebuilt from a config whose "
+                f"weights ({pending!r}) are not on this machine, and no saved "
+                "weights were loaded into it. Put the weights file there, or "
+                "load the whole saved model (.keras)."
+            )
+        return super().__call__(images, *args, **kwargs)
 
     def call(self, images):
         features, logits = self.network(

@@ -110,7 +110,8 @@ def trace_sqrt_product(sigma1, sigma2):
         feature units for covariances).
 
     Raises:
-        ValueError: matrices that are not square or differ in shape.
+        ValueError: matrices that are not square, differ in shape, or hold
+            NaN or inf.
 
     Example:
 
@@ -133,6 +134,8 @@ def trace_sqrt_product(sigma1, sigma2):
             f"sigma2 must have sigma1's shape {sigma1.shape}. Received shape "
             f"{sigma2.shape}."
         )
+    if not (np.all(np.isfinite(sigma1)) and np.all(np.isfinite(sigma2))):
+        raise ValueError("sigma1 and sigma2 must be finite (no NaN or inf).")
     d = len(sigma1)
     if d == 0:
         return 0.0
@@ -185,7 +188,40 @@ def _check_statistics(mu1, sigma1, mu2, sigma2):
     ):
         if not np.all(np.isfinite(value)):
             raise ValueError(f"{name} holds NaN or infinite values.")
+    _check_covariance(sigma1, "sigma1")
+    _check_covariance(sigma2, "sigma2")
     return mu1, sigma1, mu2, sigma2
+
+
+def _check_covariance(sigma, name, rtol=1e-6):
+    """Raise unless `sigma` looks like a covariance (O(d^2) necessary checks).
+
+    Symmetric (to `rtol` of the largest variance), a non-negative diagonal,
+    and every `|s_ij| <= sqrt(s_ii s_jj)` (Cauchy-Schwarz). Not a full PSD
+    test (that costs an eigendecomposition); `frechet_distance` also
+    refuses a clearly negative result, the sign of a non-PSD input.
+    """
+    scale = float(np.max(np.abs(np.diagonal(sigma)), initial=0.0))
+    tol = rtol * scale
+    if np.max(np.abs(sigma - sigma.T), initial=0.0) > tol:
+        raise ValueError(
+            f"{name} is not symmetric (largest |s_ij - s_ji| "
+            f"{np.max(np.abs(sigma - sigma.T)):.3g}, largest variance "
+            f"{scale:.3g}). Accepted: a covariance matrix, e.g. np.cov(x, "
+            "rowvar=False) or FeatureStatistics.covariance()."
+        )
+    diagonal = np.diagonal(sigma)
+    if np.min(diagonal, initial=0.0) < -tol:
+        raise ValueError(
+            f"{name} has a negative variance ({np.min(diagonal):.3g} on its "
+            "diagonal); a covariance matrix has none."
+        )
+    bound = np.sqrt(np.outer(np.clip(diagonal, 0, None), np.clip(diagonal, 0, None)))
+    if np.max(np.abs(sigma) - bound, initial=0.0) > tol:
+        raise ValueError(
+            f"{name} is not positive semi-definite: some |s_ij| exceed "
+            "sqrt(s_ii s_jj). Accepted: a covariance matrix."
+        )
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2):
@@ -213,7 +249,9 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
 
     Raises:
         ValueError: means of different lengths or not vectors, covariances
-            that are not `(d, d)`, NaN or infinite values.
+            that are not `(d, d)`, NaN or infinite values, covariances that
+            are not symmetric, have a negative variance or an entry beyond
+            `sqrt(s_ii s_jj)`, or a clearly negative result (non-PSD input).
 
     Example:
 
@@ -227,12 +265,14 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     """
     mu1, sigma1, mu2, sigma2 = _check_statistics(mu1, sigma1, mu2, sigma2)
     diff = mu1 - mu2
-    value = (
-        diff @ diff
-        + np.trace(sigma1)
-        + np.trace(sigma2)
-        - 2.0 * trace_sqrt_product(sigma1, sigma2)
-    )
+    scale = diff @ diff + np.trace(sigma1) + np.trace(sigma2)
+    value = scale - 2.0 * trace_sqrt_product(sigma1, sigma2)
+    if value < -1e-6 * scale:
+        raise ValueError(
+            f"The Frechet distance came out negative ({value:.6g}): sigma1 or "
+            "sigma2 is not positive semi-definite. Accepted: covariance "
+            "matrices (np.cov, FeatureStatistics.covariance())."
+        )
     return float(max(value, 0.0))
 
 

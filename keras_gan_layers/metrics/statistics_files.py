@@ -8,9 +8,16 @@ from keras_gan_layers.api_export import keras_gan_export
 
 
 def _check(mu, sigma, where):
+    for name, value in (("mu", mu), ("sigma", sigma)):
+        kind = np.asarray(value).dtype.kind
+        if kind not in "iuf":
+            raise ValueError(
+                f"{where}: {name} must hold real numbers. Received dtype "
+                f"{np.asarray(value).dtype}."
+            )
     mu = np.asarray(mu, np.float64)
     sigma = np.asarray(sigma, np.float64)
-    if mu.ndim != 1 or sigma.shape != (len(mu), len(mu)):
+    if mu.ndim != 1 or len(mu) == 0 or sigma.shape != (len(mu), len(mu)):
         raise ValueError(
             f"{where}: mu must be a vector (d,) and sigma a (d, d) matrix. "
             f"Received shapes {mu.shape} and {sigma.shape}."
@@ -31,10 +38,13 @@ def save_statistics(path, mu, sigma, extractor=None):
     which pytorch-fid ignores, so that a mismatch can be reported later.
 
     Args:
-        path: File path; `.npz` is appended by numpy when missing.
+        path: File path; `.npz` is appended when missing (as numpy does).
         mu: Mean feature vector `(d,)`.
         sigma: Covariance `(d, d)`.
         extractor: Optional text naming the extractor and resize.
+
+    Returns:
+        The path written (ending in `.npz`).
 
     Raises:
         ValueError: shapes that do not fit or non-finite values.
@@ -52,7 +62,11 @@ def save_statistics(path, mu, sigma, extractor=None):
     arrays = {"mu": mu, "sigma": sigma}
     if extractor is not None:
         arrays["extractor"] = np.asarray(str(extractor))
+    path = os.fspath(path)
+    if not path.endswith(".npz"):
+        path += ".npz"
     np.savez(path, **arrays)
+    return path
 
 
 @keras_gan_export()
@@ -79,28 +93,38 @@ def load_statistics(path):
     ```
     """
     path = os.fspath(path)
+    if not os.path.isfile(path) and os.path.isfile(path + ".npz"):
+        path += ".npz"  # save_statistics("x") writes x.npz, as numpy does
     if not os.path.isfile(path):
         raise ValueError(f"Statistics file {path!r} does not exist.")
     try:
         data = np.load(path, allow_pickle=False)
+        if not hasattr(data, "files"):
+            raise ValueError(
+                f"Statistics file {path!r} holds one array; expected a .npz "
+                "with 'mu' and 'sigma' (pytorch-fid's layout)."
+            )
+        missing = [k for k in ("mu", "sigma") if k not in data.files]
+        if missing:
+            raise ValueError(
+                f"Statistics file {path!r} lacks {missing}; it has {data.files}. "
+                "Expected 'mu' (d,) and 'sigma' (d, d), pytorch-fid's layout."
+            )
+        mu, sigma = data["mu"], data["sigma"]
+        extractor = str(data["extractor"]) if "extractor" in data.files else None
+    except ValueError as e:
+        if str(e).startswith(f"Statistics file {path!r}"):
+            raise
+        raise ValueError(
+            f"Could not read statistics file {path!r} as .npz with 'mu' and "
+            f"'sigma' arrays ({type(e).__name__}: {e})."
+        ) from None
     except Exception as e:
         raise ValueError(
             f"Could not read statistics file {path!r} as .npz with 'mu' and "
             f"'sigma' arrays ({type(e).__name__}: {e})."
         ) from None
-    if not hasattr(data, "files"):
-        raise ValueError(
-            f"Statistics file {path!r} holds one array; expected a .npz with "
-            "'mu' and 'sigma' (pytorch-fid's layout)."
-        )
-    missing = [k for k in ("mu", "sigma") if k not in data.files]
-    if missing:
-        raise ValueError(
-            f"Statistics file {path!r} lacks {missing}; it has {data.files}. "
-            "Expected 'mu' (d,) and 'sigma' (d, d), pytorch-fid's layout."
-        )
-    mu, sigma = _check(data["mu"], data["sigma"], f"Statistics file {path!r}")
-    extractor = str(data["extractor"]) if "extractor" in data.files else None
+    mu, sigma = _check(mu, sigma, f"Statistics file {path!r}")
     return mu, sigma, extractor
 
 
@@ -110,7 +134,8 @@ def as_reference_statistics(value, caller):
         return load_statistics(value)
     if isinstance(value, (tuple, list)) and len(value) in (2, 3):
         mu, sigma = _check(value[0], value[1], f"{caller} reference_statistics")
-        return mu, sigma, (value[2] if len(value) == 3 else None)
+        stored = value[2] if len(value) == 3 else None
+        return mu, sigma, (None if stored is None else str(stored))
     raise ValueError(
         f"{caller} reference_statistics must be a path to a .npz with 'mu' and "
         f"'sigma' or a (mu, sigma) pair. Received {type(value).__name__}."

@@ -11,6 +11,8 @@ inf and values outside [-1, 1] raise a ValueError in `update_state`
 meaningless FID of 1e7.
 """
 
+import os
+
 import keras
 import numpy as np
 
@@ -177,12 +179,23 @@ class FrechetDistance(_FeatureMetric):
         **kwargs,
     ):
         super().__init__(feature_extractor, batch_size, name=name, **kwargs)
+        if isinstance(reference_statistics, os.PathLike):
+            reference_statistics = os.fspath(reference_statistics)
         self.reference_statistics = reference_statistics
-        self._reference = (
-            None
-            if reference_statistics is None
-            else as_reference_statistics(reference_statistics, "FrechetDistance")
-        )
+        self._reference = None
+        if reference_statistics is not None:
+            self._reference = as_reference_statistics(
+                reference_statistics, "FrechetDistance"
+            )
+            stored = self._reference[2]
+            ours = getattr(self.feature_extractor, "description", None)
+            if stored is not None and ours is not None and stored != ours:
+                raise ValueError(
+                    f"FrechetDistance reference_statistics were computed with "
+                    f"{stored!r}, but the feature extractor is {ours!r}; FID "
+                    "between them is meaningless. Use the same extractor and "
+                    "resize, or recompute the statistics."
+                )
         self.real_statistics = FeatureStatistics()
         self.fake_statistics = FeatureStatistics()
 
@@ -196,7 +209,16 @@ class FrechetDistance(_FeatureMetric):
                 )
             self.real_statistics.update(self._features(real, "real images"))
         if fake is not None:
-            self.fake_statistics.update(self._features(fake, "fake images"))
+            features = self._features(fake, "fake images")
+            if self._reference is not None and features.ndim == 2:
+                reference = len(self._reference[0])
+                if features.shape[1] != reference:
+                    raise ValueError(
+                        f"FrechetDistance reference_statistics are {reference}-d, "
+                        f"but the fake features are {features.shape[1]}-d. Use "
+                        "statistics computed with this feature extractor."
+                    )
+            self.fake_statistics.update(features)
 
     def result(self):
         r, f = self.real_statistics, self.fake_statistics
@@ -212,7 +234,9 @@ class FrechetDistance(_FeatureMetric):
     def get_config(self):
         reference = self.reference_statistics
         if reference is not None and not isinstance(reference, str):
-            reference = [np.asarray(v).tolist() for v in reference[:2]]
+            reference = [np.asarray(v).tolist() for v in reference[:2]] + list(
+                reference[2:3]
+            )
         return {**super().get_config(), "reference_statistics": reference}
 
     def reset_state(self):

@@ -146,6 +146,7 @@ def test_real_images_checked_whole_before_features(digits):
     # A generator's first batch is put back after the construction check.
     parts = [digits[:64], digits[64:100]]
     evaluation = GANEvaluation((b for b in parts), metrics="fid", num_samples=8)
-    from keras_gan_layers.callbacks.gan_evaluation import _as_array
+    from keras_gan_layers.callbacks.gan_evaluation import _images_and_labels
 
-    np.testing.assert_array_equal(_as_array(evaluation.real_data, 1000), digits[:100])
+    images, _ = _images_and_labels(evaluation.real_data, 1000)
+    np.testing.assert_array_equal(images, digits[:100])

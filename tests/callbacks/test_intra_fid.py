@@ -155,3 +155,64 @@ def test_intra_fid_errors():
     few.set_model(painter_gan())
     with pytest.raises(ValueError, match="class 1 has 20 real and 1 generated"):
         few.evaluate()
+
+
+def test_intra_fid_with_one_hot_labels_and_a_reshuffling_dataset():
+    """One-hot rows give the same number as class ids, and a tf.data dataset
+    that reshuffles on every pass keeps each image with its own label (it is
+    read once: reading images and labels in separate passes paired them
+    with other images' labels)."""
+    import tensorflow as tf
+
+    images, labels = real_data()
+    evaluations = []
+    for data in (
+        (images, labels),
+        (images, np.eye(NUM_CLASSES, dtype="float32")[labels]),
+        tf.data.Dataset.from_tensor_slices((images, labels))
+        .shuffle(60, seed=1)
+        .batch(16),
+    ):
+        evaluation = GANEvaluation(
+            data, metrics="intra_fid", feature_extractor=half_means(), num_samples=90
+        )
+        evaluation.set_model(painter_gan())
+        evaluation.check_model()
+        evaluation.result = evaluation.evaluate()["val_intra_fid"]
+        evaluations.append(evaluation)
+    assert evaluations[1].result == pytest.approx(evaluations[0].result, rel=1e-9)
+    shuffled = evaluations[2]
+    seen, seen_labels = shuffled._real_images_and_labels()
+    # The right half of real_data's images encodes the label (+-0.1 noise).
+    decoded = np.round((seen[:, 0, 4, 0] - 0.05 + 0.5) * NUM_CLASSES).astype(int)
+    np.testing.assert_array_equal(decoded, seen_labels)
+    assert sorted(seen_labels.tolist()) == sorted(labels.tolist())
+    fake = shuffled._generate()
+    fake_labels = shuffled._requested_labels()
+    real_f = keras.ops.convert_to_numpy(half_means()(seen)).astype(np.float64)
+    fake_f = keras.ops.convert_to_numpy(half_means()(fake)).astype(np.float64)
+    want = np.mean(
+        [
+            pytorch_fid_distance(
+                *stats(real_f[seen_labels == c]), *stats(fake_f[fake_labels == c])
+            )
+            for c in range(NUM_CLASSES)
+        ]
+    )
+    assert shuffled.result == pytest.approx(want, rel=1e-5)
+
+
+def test_reference_statistics_of_another_dimension_fail_before_training(tmp_path):
+    images, labels = real_data()
+    evaluation = GANEvaluation(
+        (images, labels),
+        metrics="fid",
+        feature_extractor=half_means(),
+        num_samples=30,
+        reference_statistics=(np.zeros(5), np.eye(5)),
+    )
+    evaluation.set_model(painter_gan())
+    with pytest.raises(
+        ValueError, match="reference_statistics are 5-d, but .* gives 2-d"
+    ):
+        evaluation.check_model()

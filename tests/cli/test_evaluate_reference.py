@@ -81,3 +81,19 @@ def test_reference_and_extractor_errors(tmp_path, capsys, conditional_model):
     ]
     assert main(intra) == 2
     assert "'intra_fid' needs a conditional model" in capsys.readouterr().err
+
+
+def test_output_files_and_reference_dimension_checked_before_work(
+    tmp_path, capsys, conditional_model
+):
+    base = ["evaluate", "--model", conditional_model, "-n", "20", "--metrics", "fid"]
+    missing = str(tmp_path / "no_such_dir" / "s.npz")
+    assert main([*base, "--save-ref-stats", missing]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--save-ref-stats" in err, err
+    assert main([*base, "--json", str(tmp_path / "no_such_dir" / "r.json")]) == 2
+    assert "--json" in capsys.readouterr().err
+    np.savez(tmp_path / "d32.npz", mu=np.zeros(32), sigma=np.eye(32))
+    assert main([*base, "--ref-stats", str(tmp_path / "d32.npz")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "reference_statistics are 32-d" in err and len(err.splitlines()) == 1

@@ -117,8 +117,39 @@ def test_default_is_the_fid_network_when_its_weights_are_here(monkeypatch, tmp_p
         return stand_in_network()
 
     path = str(tmp_path / fid_inception.FID_WEIGHTS_FILE)
+    open(path, "wb").close()
     monkeypatch.setattr(fid_inception, "fid_inception_weights_path", lambda: path)
     monkeypatch.setattr(fid_inception, "fid_inception_v3", network)
     extractor = metrics.default_feature_extractor(resize="pytorch-fid")
     assert isinstance(extractor, metrics.InceptionFeatureExtractor)
     assert seen["weights"] == path and extractor.resize_mode == "pytorch-fid"
+
+
+def test_saved_model_loads_without_the_weights_file(cheap_network, tmp_path):
+    """The weights travel inside the .keras; the file named in the config
+    may be gone. A layer rebuilt from its config alone refuses to run."""
+    weights = tmp_path / "w.npz"
+    weights.write_bytes(b"stand-in")  # only its existence is checked here
+    extractor = metrics.InceptionFeatureExtractor(weights=str(weights))
+    images = keras.Input((8, 8, 3))
+    model = keras.Model(images, extractor(images))
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    before = keras.ops.convert_to_numpy(model(x))
+    model.save(tmp_path / "m.keras")
+    config = extractor.get_config()
+    weights.unlink()
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)), before, rtol=1e-6)
+    alone = metrics.InceptionFeatureExtractor.from_config(config)
+    assert alone.description == extractor.description
+    with pytest.raises(ValueError, match="weights .* are not on this machine"):
+        alone(x)
+
+
+def test_weights_that_are_neither_the_name_nor_a_file(cheap_network, tmp_path):
+    with pytest.raises(ValueError, match="neither 'pt_inception-2015-12-05'"):
+        metrics.InceptionFeatureExtractor(weights="pt_inception")
+    path = tmp_path / "w.npz"
+    path.write_bytes(b"x")
+    extractor = metrics.InceptionFeatureExtractor(weights=path)  # a Path is fine
+    assert extractor.weights_source == str(path)

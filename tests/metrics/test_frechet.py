@@ -303,3 +303,25 @@ def test_frechet_distance_from_features_is_registered():
         )
         is frechet_distance_from_features
     )
+
+
+@pytest.mark.parametrize(
+    "sigma,message",
+    [
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), "not positive semi-definite"),
+        (-np.eye(2), "negative variance"),
+        (np.array([[1.0, 0.5], [0.0, 1.0]]), "not symmetric"),
+    ],
+)
+@pytest.mark.parametrize("first", [True, False])
+def test_not_a_covariance_is_an_error_in_either_position(sigma, message, first):
+    # Before: 0.0 or the sqrtm value depending on the argument order, and a
+    # non-symmetric matrix silently read from one triangle.
+    args = (sigma, np.eye(2)) if first else (np.eye(2), sigma)
+    with pytest.raises(ValueError, match=f"sigma{1 if first else 2} .*{message}"):
+        frechet_distance(np.zeros(2), args[0], np.zeros(2), args[1])
+
+
+def test_trace_sqrt_product_rejects_nan():
+    with pytest.raises(ValueError, match="must be finite"):
+        trace_sqrt_product(np.full((2, 2), np.nan), np.eye(2))

@@ -70,3 +70,44 @@ def test_bad_statistics_files(tmp_path):
         metrics.save_statistics(tmp_path / "nan.npz", np.full(2, np.nan), np.eye(2))
     with pytest.raises(ValueError, match="path to a .npz with 'mu' and 'sigma'"):
         metrics.FrechetDistance(None, reference_statistics=np.zeros(3))
+
+
+def test_name_without_extension_and_bad_dtypes(tmp_path):
+    written = metrics.save_statistics(tmp_path / "stats", np.zeros(2), np.eye(2))
+    assert written == str(tmp_path / "stats.npz")
+    mu, _, _ = metrics.load_statistics(tmp_path / "stats")  # as numpy names it
+    np.testing.assert_array_equal(mu, np.zeros(2))
+    np.savez(tmp_path / "obj.npz", mu=np.array(["a", "b"]), sigma=np.eye(2))
+    with pytest.raises(
+        ValueError, match="mu must hold real numbers. Received dtype <U1"
+    ):
+        metrics.load_statistics(tmp_path / "obj.npz")
+    np.savez(tmp_path / "pickled.npz", mu=np.array([1, None], object), sigma=np.eye(2))
+    with pytest.raises(ValueError, match="Could not read statistics file .*pickled"):
+        metrics.load_statistics(tmp_path / "pickled.npz")
+    with pytest.raises(ValueError, match=r"shapes \(0,\)"):
+        metrics.save_statistics(tmp_path / "empty", np.zeros(0), np.zeros((0, 0)))
+
+
+def test_frechet_metric_checks_the_reference_against_its_extractor(tmp_path):
+    path = tmp_path / "ref.npz"
+    metrics.save_statistics(path, np.zeros(64), np.eye(64), extractor="another net")
+    with pytest.raises(ValueError, match="computed with 'another net'"):
+        metrics.FrechetDistance(
+            metrics.DigitsFeatureExtractor(), reference_statistics=path
+        )
+    metrics.save_statistics(path, np.zeros(32), np.eye(32))
+    fid = metrics.FrechetDistance(
+        metrics.DigitsFeatureExtractor(), reference_statistics=path
+    )
+    images = np.zeros((4, 8, 8, 1), "float32")
+    with pytest.raises(ValueError, match="reference_statistics are 32-d, but the fake"):
+        fid.update_state(fake=images)
+    # A Path and a (mu, sigma, extractor) triple survive the config round trip.
+    config = fid.get_config()
+    assert config["reference_statistics"] == str(path)
+    triple = metrics.FrechetDistance(
+        None, reference_statistics=(np.zeros(2), np.eye(2), "n")
+    )
+    clone = metrics.FrechetDistance.from_config(triple.get_config())
+    assert clone._reference[2] == "n"
