@@ -1039,3 +1039,17 @@ def test_e14_fid_weights_offline(fid_network, tmp_path, monkeypatch):
         RuntimeError, match="Could not download pytorch-fid's Inception"
     ):
         kgl.metrics.load_fid_inception_weights(fid_network, None)
+
+
+def test_e15_frechet_distance_sigma_not_a_covariance():
+    bad = np.array([[1.0, 2.0], [2.0, 1.0]])
+    with pytest.raises(ValueError, match="sigma1 is not positive semi-definite"):
+        kgl.metrics.frechet_distance(np.zeros(2), bad, np.zeros(2), np.eye(2))
+
+
+def test_e16_cli_evaluate_unwritable_outputs(tmp_path, capsys):
+    path = str(tmp_path / "gan.keras")
+    tiny_dcgan().save(path)
+    target = str(tmp_path / "no_such_dir" / "s.npz")
+    err = cli_error(capsys, ["evaluate", "--model", path, "--save-ref-stats", target])
+    assert f"--save-ref-stats {target}: cannot write there" in err
