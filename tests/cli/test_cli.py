@@ -402,7 +402,10 @@ def test_train_eval_every_then_evaluate(tmp_path, capsys):
     assert main(args) == 0
     printed = capsys.readouterr().out
     values = json.loads(results.read_text())
-    assert set(values) == {"fid", "kid", "kid_std", "is"}
+    assert set(values) == {"fid", "kid", "kid_std", "is", "extractor"}
+    assert values["extractor"] == "bundled digits classifier (8x8, offline)"
+    assert f"extractor  {values['extractor']}" in printed
+    assert recorded[-1]["extractor"] == values["extractor"]
     assert f"{values['fid']:.6g}" in printed
     # Same generator, same seed and sample count: the CLI reproduces the last in-training FID.
     assert values["fid"] == pytest.approx(history["val_fid"][-1], rel=1e-6)
