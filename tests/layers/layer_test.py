@@ -42,6 +42,8 @@ def run_layer_test(
     expected_num_trainable_weights=None,
     expected_num_non_trainable_weights=None,
     run_training_step=True,
+    mixed_precision=False,
+    mixed_precision_output_dtype="float16",
 ):
     """Check a layer the way every public layer of the package must behave.
 
@@ -63,6 +65,14 @@ def run_layer_test(
         expected_num_trainable_weights: Optional expected count.
         expected_num_non_trainable_weights: Optional expected count.
         run_training_step: Whether to run the gradient step check.
+        mixed_precision: Whether to also build the layer with
+            `dtype="mixed_float16"` (other `init_kwargs` kept), call it on
+            `input_data` and check that the output is finite and of dtype
+            `mixed_precision_output_dtype` and that every floating weight is
+            float32.
+        mixed_precision_output_dtype: Expected output dtype under
+            `"mixed_float16"` (`"float32"` for a layer documented to return
+            float32).
 
     Returns:
         The layer built and called on `input_data`.
@@ -103,7 +113,26 @@ def run_layer_test(
 
     if run_training_step:
         _check_training_step(layer_cls, init_kwargs, input_data)
+    if mixed_precision:
+        _check_mixed_precision(
+            layer_cls, init_kwargs, input_data, mixed_precision_output_dtype
+        )
     return layer
+
+
+def _check_mixed_precision(layer_cls, init_kwargs, input_data, output_dtype):
+    """Under `dtype="mixed_float16"`: output dtype, finite, float32 weights."""
+    layer = layer_cls(**{**init_kwargs, "dtype": "mixed_float16"})
+    outputs = layer(input_data)
+    for output in keras.tree.flatten(outputs):
+        dtype = keras.backend.standardize_dtype(output.dtype)
+        assert dtype == output_dtype, f"output dtype {dtype}, expected {output_dtype}"
+        value = keras.ops.convert_to_numpy(keras.ops.cast(output, "float32"))
+        assert np.all(np.isfinite(value)), "non-finite output under mixed_float16"
+    for weight in layer.weights:
+        dtype = keras.backend.standardize_dtype(weight.dtype)
+        if "float" in dtype:
+            assert dtype == "float32", f"{weight.path} has dtype {dtype}"
 
 
 def _check_training_step(layer_cls, init_kwargs, input_data):
