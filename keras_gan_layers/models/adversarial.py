@@ -144,11 +144,20 @@ class AdversarialModel(keras.Model):
             to skip the check.
         ema_decay: None (no EMA) or a float in [0, 1), e.g. 0.999.
         ema_start: Generator updates before the average starts.
+        augment: None, or a Keras layer applied to every image the
+            discriminator sees in training, real and generated alike,
+            inside the step so that gradients flow through it to the
+            generator: `keras_gan_layers.layers.DiffAugment` (Zhao et al.
+            2020) or `AdaptiveAugment` (ADA, Karras et al. 2020; the model
+            feeds it the real logits and logs its probability as `ada_p`).
+            Penalties see the augmented images. Saved with the model,
+            state included.
         **kwargs: Passed to `keras.Model` (`name`, ...).
 
     Raises:
         ValueError: `data_range` not `(low, high)` with low < high;
-            `ema_decay` outside [0, 1); `ema_start < 0`.
+            `ema_decay` outside [0, 1); `ema_start < 0`; `augment` not a
+            layer.
 
     Example:
 
@@ -179,9 +188,19 @@ class AdversarialModel(keras.Model):
         data_range=(-1.0, 1.0),
         ema_decay=None,
         ema_start=0,
+        augment=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if augment is not None and not (
+            isinstance(augment, keras.layers.Layer) and callable(augment)
+        ):
+            raise ValueError(
+                "augment must be None or a Keras layer applied to every image "
+                "the discriminator sees, e.g. keras_gan_layers.layers."
+                "DiffAugment() or AdaptiveAugment(). Received: "
+                f"augment={augment!r} of type {type(augment).__name__}."
+            )
         if data_range is not None:
             try:
                 data_range = tuple(float(v) for v in data_range)
@@ -214,6 +233,7 @@ class AdversarialModel(keras.Model):
         self.ema_decay = ema_decay
         self.ema_start = int(ema_start)
         self.ema_generator = None
+        self.augment = augment
         self.seed_generator = keras.random.SeedGenerator(seed, name="gan_seed")
 
     # ------------------------------------------------------------------ EMA
@@ -301,6 +321,56 @@ class AdversarialModel(keras.Model):
             truncation,
         )
 
+    # ----------------------------------------------------------- augmentation
+    @property
+    def adaptive_augment(self):
+        """True when `augment` adapts its strength (has `p` and `update`, as ADA)."""
+        return hasattr(self.augment, "update") and hasattr(self.augment, "p")
+
+    def check_augment(self, samples):
+        """Build `augment` for generated `samples` (a spec); it must keep their shape."""
+        if self.augment is None:
+            return
+        try:
+            out = self.augment.compute_output_spec(samples)
+        except Exception as e:
+            raise ValueError(
+                f"augment ({type(self.augment).__name__}) cannot be applied to "
+                f"the generated samples of shape {tuple(samples.shape)}: {e}"
+            ) from e
+        if tuple(out.shape) != tuple(samples.shape):
+            raise ValueError(
+                f"augment ({type(self.augment).__name__}) must keep the shape "
+                f"of the samples, {tuple(samples.shape)}; it returns "
+                f"{tuple(out.shape)}."
+            )
+        if not self.augment.built:
+            self.augment.build(samples.shape)
+
+    def augmented(self, images, training=True):
+        """`images` as the discriminator sees them: through `augment` if set.
+
+        Applied to real and generated images alike, in both players'
+        objectives, inside the step, so the generator's gradient flows
+        through the augmentation (Zhao et al. 2020; Karras et al. 2020).
+        Augmentation layers are the identity with `training=False`.
+        """
+        if self.augment is None:
+            return images
+        return self.augment(images, training=training)
+
+    def observe_real_logits(self, real_logits, logs, training=True):
+        """Feed ADA's overfitting heuristic; log its probability as `ada_p`.
+
+        Called by the discriminator objective with the logits on the
+        (augmented) real batch; a no-op without an adaptive `augment`.
+        """
+        if not self.adaptive_augment:
+            return
+        if training:
+            self.augment.update(real_logits)
+        logs["ada_p"] = ops.cast(ops.convert_to_tensor(self.augment.p), "float32")
+
     # --------------------------------------------------------------- protocol
     @property
     def discriminator_variables(self):
@@ -362,7 +432,10 @@ class AdversarialModel(keras.Model):
     def log_names(self):
         """Keys of the logs the two `compute_*_loss` methods return, in order."""
         penalties = [p.name for p in getattr(self, "penalties", [])]
-        return ["d_loss", *penalties, "real_score", "fake_score", "g_loss"]
+        names = ["d_loss", *penalties, "real_score", "fake_score", "g_loss"]
+        if getattr(self, "augment", None) is not None and self.adaptive_augment:
+            names.insert(names.index("g_loss"), "ada_p")
+        return names
 
     def adversarial_terms(self, real_logits, fake_logits, real, fake, discriminator):
         """Adversarial loss, penalties and scores of one discriminator update.
@@ -388,12 +461,32 @@ class AdversarialModel(keras.Model):
         logs = {"d_loss": d_loss}
         total = d_loss
         for penalty in self.penalties:
-            value = penalty(discriminator, real, fake, seed=self.seed_generator)
+            value = self._penalty_value(penalty, discriminator, real, fake)
             logs[penalty.name] = value
             total = total + value
         logs["real_score"] = ops.mean(ops.cast(real_logits, "float32"))
         logs["fake_score"] = ops.mean(ops.cast(fake_logits, "float32"))
         return total, logs
+
+    def _penalty_value(self, penalty, discriminator, real, fake):
+        """A penalty's value; lazily (every `interval` updates, times it) if asked."""
+        interval = getattr(penalty, "interval", 1)
+        if interval == 1:
+            return penalty(discriminator, real, fake, seed=self.seed_generator)
+        # The discriminator optimizer's count of updates made so far: the
+        # first update (count 0) is penalised, then every interval-th.
+        due = ops.equal(ops.mod(self.d_optimizer.iterations, interval), 0)
+        return ops.cond(
+            due,
+            lambda: (
+                float(interval)
+                * ops.cast(
+                    penalty(discriminator, real, fake, seed=self.seed_generator),
+                    "float32",
+                )
+            ),
+            lambda: ops.zeros((), "float32"),
+        )
 
     # ---------------------------------------------------------------- compile
     def compile(
@@ -796,13 +889,15 @@ class AdversarialModel(keras.Model):
             "data_range": None if self.data_range is None else list(self.data_range),
             "ema_decay": self.ema_decay,
             "ema_start": self.ema_start,
+            "augment": keras.saving.serialize_keras_object(self.augment),
         }
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in cls.network_arguments:
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+        for key in (*cls.network_arguments, "augment"):
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
     # ------------------------------------------------------- pre-training checks

@@ -95,6 +95,9 @@ class ConditionalGAN(AdversarialModel):
             exponential moving average of the generator (see
             `AdversarialModel`).
         ema_start: Generator updates before the average starts.
+        augment: None, or an augmentation layer (`DiffAugment`,
+            `AdaptiveAugment`) applied to real and generated images before
+            the discriminator (labels unchanged; see `AdversarialModel`).
         **kwargs: Passed to `keras.Model`.
 
     Raises:
@@ -142,6 +145,7 @@ class ConditionalGAN(AdversarialModel):
         data_range=(-1.0, 1.0),
         ema_decay=None,
         ema_start=0,
+        augment=None,
         **kwargs,
     ):
         check_network_types(
@@ -180,6 +184,7 @@ class ConditionalGAN(AdversarialModel):
             data_range=data_range,
             ema_decay=ema_decay,
             ema_start=ema_start,
+            augment=augment,
             **kwargs,
         )
         self.generator = generator
@@ -216,6 +221,7 @@ class ConditionalGAN(AdversarialModel):
                 f"Calling it on them failed: {e}"
             ) from e
         check_generated_fits(fake, self.discriminator)
+        self.check_augment(fake)
         for role, network in (
             ("generator", self.generator),
             ("discriminator", self.discriminator),
@@ -305,6 +311,8 @@ class ConditionalGAN(AdversarialModel):
         fake = ops.stop_gradient(
             self.generator([latents, fake_labels], training=training)
         )
+        real = self.augmented(real, training)
+        fake = self.augmented(fake, training)
         real_logits, real_classes = self._discriminate(real, labels, training)
         fake_logits, fake_classes = self._discriminate(fake, fake_labels, training)
         aux = self.auxiliary_classifier
@@ -317,6 +325,7 @@ class ConditionalGAN(AdversarialModel):
             self.discriminator, call=bound, training=None if training else False
         )
         total, logs = self.adversarial_terms(real_logits, fake_logits, real, fake, view)
+        self.observe_real_logits(real_logits, logs, training)
         if aux:
             d_cls = self._classification_loss(
                 labels, real_classes
@@ -331,10 +340,14 @@ class ConditionalGAN(AdversarialModel):
         latents = self.sample_latents(ops.shape(real)[0])
         fake_labels = self.sample_labels(labels)
         fake = self.generator([latents, fake_labels], training=training)
-        fake_logits, fake_classes = self._discriminate(fake, fake_labels, training)
+        fake_logits, fake_classes = self._discriminate(
+            self.augmented(fake, training), fake_labels, training
+        )
         real_logits = None
         if self.loss_fn.requires_real_logits_for_generator:
-            real_logits, _ = self._discriminate(real, labels, training)
+            real_logits, _ = self._discriminate(
+                self.augmented(real, training), labels, training
+            )
         g_loss = self.loss_fn.generator_loss(fake_logits, real_logits)
         logs = {"g_loss": g_loss}
         total = g_loss

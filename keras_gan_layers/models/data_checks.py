@@ -417,12 +417,17 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
     Returns:
         `(x, y)` to train on (a generator's first batch is put back).
     """
-    images, labels, first_length, x = first_samples(x, y)
+    pack = getattr(model, "pack", 1)
+    images, labels, first_length, x = first_samples(x, y, size=2 * pack)
     name = type(model).__name__
     discriminator = getattr(model, "discriminator", None)
     batch_shape = None
     if first_length is not None and images is not None:
         batch_shape = (first_length, *images.shape[1:])
+    if pack > 1 and images is not None and images.ndim > 0:
+        images = _packed(images, pack, _batch_sizes(x, batch_size, first_length), name)
+        labels = None
+        batch_shape = None
     check_sample_shape(images, discriminator, name, batch_shape=batch_shape)
     networks = [
         getattr(model, key)
@@ -437,6 +442,24 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
         if bound is not None:
             check_penalty_gradients(model, bound, images)
     return x, y
+
+
+def _packed(images, pack, batch_sizes, name):
+    """The first samples packed as the step packs them (PacGAN), checked."""
+    from keras import ops
+
+    from keras_gan_layers.models.packing import pack_samples
+
+    small = [b for b in batch_sizes if b is not None and b < pack]
+    if small or len(images) < pack:
+        size = small[0] if small else len(images)
+        raise ValueError(
+            f"{name}.fit with pack={pack} needs batches of at least {pack} "
+            f"samples (the discriminator judges {pack} at once); a batch "
+            f"would hold {size}. Use batch_size >= {pack} (a multiple of it "
+            "uses every sample)."
+        )
+    return ops.convert_to_numpy(pack_samples(images, pack))
 
 
 def _put_back(first, rest):

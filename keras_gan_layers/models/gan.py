@@ -7,6 +7,7 @@ from keras import ops
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.models.adversarial import AdversarialModel, DiscriminatorView
 from keras_gan_layers.models.data_checks import check_real_data
+from keras_gan_layers.models.packing import check_pack, pack_samples
 from keras_gan_layers.utils.sampling import LATENT_DISTRIBUTIONS, generate_numpy
 
 
@@ -48,16 +49,23 @@ def resolve_latent_shape(generator, latent_dim, model="GAN"):
     return shape
 
 
-def check_generated_fits(fake, discriminator):
+def check_generated_fits(fake, discriminator, pack=1):
     """Raise unless the generator's output spec fits the discriminator's (first) input."""
     if isinstance(fake, (list, tuple)):
         raise ValueError("The generator must return a single tensor.")
     d_inputs = getattr(discriminator, "inputs", None)
     expected = tuple(d_inputs[0].shape) if d_inputs else None
     if expected is not None and not compatible(expected, tuple(fake.shape)):
+        packed = (
+            f" packed {pack} samples at a time (pack={pack}: the "
+            "discriminator must take pack times the channels, e.g. "
+            "dcgan_discriminator(..., pack=pack))"
+            if pack > 1
+            else ""
+        )
         raise ValueError(
-            f"The generator's output shape {shape_str(fake.shape)} does "
-            "not match the discriminator's input shape "
+            f"The generator's output shape{packed} {shape_str(fake.shape)} "
+            "does not match the discriminator's input shape "
             f"{shape_str(expected)}."
         )
 
@@ -119,6 +127,18 @@ class GAN(AdversarialModel):
             weights, and sample from it (see `AdversarialModel`).
         ema_start: Generator updates before the average starts (the copy
             equals the generator until then).
+        augment: None, or an augmentation layer applied to real and
+            generated samples before the discriminator (`DiffAugment`,
+            `AdaptiveAugment`; see `AdversarialModel`).
+        pack: Int >= 1, PacGAN packing (Lin et al. 2018): the
+            discriminator judges `pack` samples at once, concatenated along
+            the last axis (channels of images, features of vectors), so its
+            input has `pack` times the channels (`dcgan_discriminator(...,
+            pack=m)` and the other reference discriminators take it). Real
+            and generated batches are packed alike, after augmentation;
+            losses and penalties see packed samples. Batches must hold at
+            least `pack` samples; the last `n % pack` samples of a batch
+            are not used.
         **kwargs: Passed to `keras.Model` (`name`, ...).
 
     Example:
@@ -141,6 +161,7 @@ class GAN(AdversarialModel):
 
     Reference:
     - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
+    - PacGAN: [Lin et al., 2018](https://arxiv.org/abs/1712.04086)
     """
 
     def __init__(
@@ -153,21 +174,26 @@ class GAN(AdversarialModel):
         data_range=(-1.0, 1.0),
         ema_decay=None,
         ema_start=0,
+        augment=None,
+        pack=1,
         **kwargs,
     ):
         check_network_types("GAN", generator=generator, discriminator=discriminator)
         check_latent_distribution(latent_distribution)
+        pack = check_pack(pack)
         super().__init__(
             seed=seed,
             data_range=data_range,
             ema_decay=ema_decay,
             ema_start=ema_start,
+            augment=augment,
             **kwargs,
         )
         self.generator = generator
         self.discriminator = discriminator
         self.latent_shape = resolve_latent_shape(generator, latent_dim)
         self.latent_distribution = latent_distribution
+        self.pack = pack
         self._check_networks()
         self.setup_ema()
         self.built = True
@@ -181,7 +207,12 @@ class GAN(AdversarialModel):
                 "The generator cannot be called on latent vectors of shape "
                 f"{shape_str(latent.shape)}: {e}"
             ) from e
-        check_generated_fits(fake, self.discriminator)
+        self.check_augment(fake)
+        if self.pack > 1:
+            fake = keras.KerasTensor(
+                (None, *fake.shape[1:-1], fake.shape[-1] * self.pack)
+            )
+        check_generated_fits(fake, self.discriminator, self.pack)
         try:
             self.discriminator.compute_output_spec(fake)
         except Exception as e:
@@ -245,22 +276,34 @@ class GAN(AdversarialModel):
         real = self.unpack_real(data)
         latents = self.sample_latents(ops.shape(real)[0])
         fake = ops.stop_gradient(self.generator(latents, training=training))
+        real = self.discriminator_input(real, training)
+        fake = self.discriminator_input(fake, training)
         real_logits = self.discriminator(real, training=training)
         fake_logits = self.discriminator(fake, training=training)
         view = DiscriminatorView(
             self.discriminator, training=None if training else False
         )
-        return self.adversarial_terms(real_logits, fake_logits, real, fake, view)
+        total, logs = self.adversarial_terms(real_logits, fake_logits, real, fake, view)
+        self.observe_real_logits(real_logits, logs, training)
+        return total, logs
+
+    def discriminator_input(self, samples, training=True):
+        """Samples as the discriminator sees them: augmented, then packed."""
+        return pack_samples(self.augmented(samples, training), self.pack)
 
     def compute_generator_loss(self, data, training=True):
         """Generator objective for one batch: `(g_loss, {"g_loss": g_loss})`."""
         real = self.unpack_real(data)
         latents = self.sample_latents(ops.shape(real)[0])
         fake = self.generator(latents, training=training)
-        fake_logits = self.discriminator(fake, training=training)
+        fake_logits = self.discriminator(
+            self.discriminator_input(fake, training), training=training
+        )
         real_logits = None
         if self.loss_fn.requires_real_logits_for_generator:
-            real_logits = self.discriminator(real, training=training)
+            real_logits = self.discriminator(
+                self.discriminator_input(real, training), training=training
+            )
         g_loss = self.loss_fn.generator_loss(fake_logits, real_logits)
         return g_loss, {"g_loss": g_loss}
 
@@ -274,4 +317,5 @@ class GAN(AdversarialModel):
             **super().get_config(),
             "latent_dim": list(self.latent_shape),
             "latent_distribution": self.latent_distribution,
+            "pack": self.pack,
         }

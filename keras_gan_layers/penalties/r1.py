@@ -1,5 +1,7 @@
 """R1 and R2 zero-centred gradient penalties."""
 
+import numbers
+
 from keras import ops
 
 from keras_gan_layers.api_export import keras_gan_export
@@ -17,28 +19,55 @@ class R1Penalty(Penalty):
     Penalises the discriminator's gradient on real data (zero-centred). Used
     by StyleGAN with `gamma=10` at 1024 px; smaller images want smaller gamma.
 
+    Lazy regularisation (StyleGAN2, Karras et al. 2020, Appendix B):
+    with `interval=k > 1` the penalty is computed only on every k-th
+    discriminator update (those whose optimizer iteration count is a
+    multiple of k, starting with the first), multiplied by k so that its
+    average strength is unchanged, and is 0 on the others (StyleGAN2 uses
+    k = 16); the steps in between skip the input gradient's cost. The log
+    shows the applied value (k times the penalty, or 0), so its epoch
+    mean is the average penalty.
+
     Args:
         gamma: Regularisation strength; the penalty is `gamma / 2` times the
             mean squared gradient norm.
+        interval: Int >= 1; apply the penalty every `interval`
+            discriminator updates (lazy regularisation), scaled by it.
         name: Log key; `"r1_penalty"` by default.
+
+    Raises:
+        ValueError: `interval` not an integer >= 1.
 
     Example:
 
     ```python
     gan.compile(d_optimizer, g_optimizer, loss="bce",
                 penalties=[R1Penalty(gamma=1.0)])
+    # StyleGAN2's lazy R1: every 16 discriminator updates, times 16.
+    gan.compile(loss="bce", penalties=[R1Penalty(gamma=1.0, interval=16)])
     ```
 
     Reference:
     - [Mescheder et al., 2018](https://arxiv.org/abs/1801.04406), eq. 9
+    - Lazy regularisation: [Karras et al., 2020](https://arxiv.org/abs/1912.04958)
     """
 
     default_name = "r1_penalty"
     uses_input_gradient = True
 
-    def __init__(self, gamma=10.0, name=None):
+    def __init__(self, gamma=10.0, interval=1, name=None):
         super().__init__(weight=float(gamma) / 2.0, name=name)
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, numbers.Integral)
+            or interval < 1
+        ):
+            raise ValueError(
+                f"{type(self).__name__} interval must be an integer >= 1 (1: "
+                f"every discriminator update). Received: interval={interval!r}"
+            )
         self.gamma = float(gamma)
+        self.interval = int(interval)
 
     def _samples(self, real, fake):
         return real
@@ -49,7 +78,7 @@ class R1Penalty(Penalty):
         return ops.mean(per_sample_norm(grad, squared=True))
 
     def get_config(self):
-        return {"gamma": self.gamma, "name": self.name}
+        return {"gamma": self.gamma, "interval": self.interval, "name": self.name}
 
 
 @keras_gan_export()
