@@ -33,11 +33,13 @@ def fixed_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     return ops.convert_to_tensor(EPS)
 
 
-def run(loss, penalties):
+def run(loss, penalties, spectral_norm=False):
     generator = kgl.architectures.dcgan_generator(
         4, (8, 8, 1), filters=4, normalization=None
     )
-    discriminator = kgl.architectures.dcgan_discriminator((8, 8, 1), filters=4)
+    discriminator = kgl.architectures.dcgan_discriminator(
+        (8, 8, 1), filters=4, spectral_norm=spectral_norm
+    )
     init = np.random.default_rng(1)
     for network in (generator, discriminator):
         network.set_weights(
@@ -72,6 +74,11 @@ if __name__ == "__main__":
         "bce": run("bce", []),
         "hinge": run("hinge", []),
         "wgan_gp": run("wgan", ["gp"]),
+        # Keras' SpectralNormalization assigns W / sigma to its kernel in
+        # training: TensorFlow keeps that assignment, JAX (Keras' own
+        # stateless trainer too) and our PyTorch step discard it and
+        # differentiate through the normalization. Compared off TensorFlow.
+        "hinge_sn": run("hinge", [], spectral_norm=True),
     }
     print(
         "RESULT " + json.dumps({"backend": keras.backend.backend(), "results": results})
