@@ -329,6 +329,26 @@ def test_f24_sample_and_class_weights(argument):
         fit(compiled_gan(), tiny_images(8), **{argument: value})
 
 
+def test_f25_batches_smaller_than_pack():
+    from tests.helpers import constant_generator, linear_discriminator
+
+    x = tiny_images(8, shape=(2,))
+    gan = GAN(
+        constant_generator(3, [0.1, 0.2]), linear_discriminator(4, np.zeros(4)), pack=2
+    )
+    gan.compile()
+    with pytest.raises(
+        ValueError, match=r"GAN\.fit with pack=2 needs batches of at least 2"
+    ):
+        fit(gan, x[:5], batch_size=2)  # a last batch of 1 sample
+    # fresh_real_batches: 8 = 6 + 2 with batch_size=3 and d_steps=2, parts of 1.
+    gan.compile(d_steps=2, fresh_real_batches=True)
+    with pytest.raises(
+        ValueError, match=r"a batch would hold 1\. .*d_steps \* batch_size"
+    ):
+        fit(gan, x, batch_size=3)
+
+
 # ============================================= L: labels of a ConditionalGAN
 @pytest.mark.parametrize(
     "y,match",
@@ -511,6 +531,24 @@ def test_c17b_generator_without_trainable_weights_warns():
     gan.compile()
     with pytest.warns(UserWarning, match=r"The generator .* has no trainable weights"):
         fit(gan, tiny_images(4), steps_per_epoch=1)
+
+
+def test_c18_augment_that_cannot_apply_to_the_samples():
+    from keras_gan_layers.layers import AdaptiveAugment, DiffAugment
+    from tests.helpers import constant_generator, linear_discriminator
+
+    for augment in (DiffAugment(), AdaptiveAugment()):
+        with pytest.raises(
+            ValueError,
+            match=r"augment \(\w+\) cannot be applied to the generated samples "
+            r"of shape \(None, 2\): \w+ needs images of shape \(batch, height",
+        ):
+            GAN(
+                constant_generator(3, [0.1, 0.2]),
+                linear_discriminator(2, [0.0, 0.0]),
+                data_range=None,
+                augment=augment,
+            )
 
 
 # ================================================================ P: compile
@@ -1053,3 +1091,50 @@ def test_e16_cli_evaluate_unwritable_outputs(tmp_path, capsys):
     target = str(tmp_path / "no_such_dir" / "s.npz")
     err = cli_error(capsys, ["evaluate", "--model", path, "--save-ref-stats", target])
     assert f"--save-ref-stats {target}: cannot write there" in err
+
+
+# ============================================================== Y: layers
+@pytest.mark.parametrize(
+    "layer",
+    ["PixelNormalization", "EqualizedDense", "InstanceNormalization", "DiffAugment"],
+)
+def test_y01_layer_called_on_a_list(layer):
+    from keras_gan_layers import layers
+
+    x = tiny_images(2, shape=(4, 4, 3))
+    args = (2,) if layer == "EqualizedDense" else ()
+    with pytest.raises(ValueError, match=r"is called on one tensor.* not a list"):
+        getattr(layers, layer)(*args)([x, x])
+
+
+def test_y02_diff_augment_on_data_that_are_not_images():
+    from keras_gan_layers.layers import DiffAugment
+
+    with pytest.raises(
+        ValueError,
+        match=r"DiffAugment needs images of shape \(batch, height, width, "
+        r"channels\) \(channels last\); it cannot augment data of rank 2",
+    ):
+        DiffAugment()(tiny_images(4, shape=(2,)))
+
+
+def test_y03_integer_inputs_are_accepted():
+    from keras_gan_layers.layers import (
+        AdaptiveAugment,
+        DiffAugment,
+        EqualizedConv2D,
+        MinibatchStdDev,
+        NoiseInjection,
+    )
+
+    x = np.arange(2 * 4 * 4 * 3).reshape(2, 4, 4, 3).astype("int32") % 5 - 2
+    for layer in (
+        EqualizedConv2D(2, 3),
+        NoiseInjection(seed=0),
+        DiffAugment(seed=0),
+        AdaptiveAugment(initial_p=1.0, seed=0),
+        MinibatchStdDev(group_size=2),
+    ):
+        out = layer(x)
+        assert keras.backend.standardize_dtype(out.dtype) == "float32"
+        assert np.all(np.isfinite(ops.convert_to_numpy(out)))

@@ -414,6 +414,9 @@ class AdaptiveAugment(keras.layers.Layer):
     def call(self, images, training=True):
         if not training or not self.transforms:
             return images
+        if not keras.backend.is_float_dtype(images.dtype):
+            # Integer images (Keras autocasts floats only): compute dtype.
+            images = ops.cast(images, self.compute_dtype)
         return self.augment(images, self.sample_parameters(images))
 
     def update(self, real_logits):

@@ -72,7 +72,9 @@ class ConstantInput(keras.layers.Layer):
     def call(self, inputs):
         batch = ops.shape(inputs)[0]
         constant = ops.cast(self.constant, self.compute_dtype)
-        return ops.broadcast_to(ops.expand_dims(constant, 0), (batch, *self.constant_shape))
+        return ops.broadcast_to(
+            ops.expand_dims(constant, 0), (batch, *self.constant_shape)
+        )
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], *self.constant_shape)

@@ -259,13 +259,41 @@ class DiffAugment(keras.layers.Layer):
         )
         return ops.where(keep[..., None], x, ops.zeros_like(x))
 
+    def _check_shape(self, input_shape):
+        """One NHWC image batch (height and width may be unknown here)."""
+        name = type(self).__name__
+        if isinstance(input_shape, (list, tuple)) and any(
+            isinstance(d, (list, tuple)) for d in input_shape
+        ):
+            raise ValueError(
+                f"{name} is called on one tensor of images (batch, height, "
+                f"width, channels), not a list. Received: input_shape="
+                f"{list(map(tuple, input_shape))}"
+            )
+        if len(input_shape) != 4:
+            raise ValueError(
+                f"{name} needs images of shape (batch, height, width, channels) "
+                f"(channels last); it cannot augment data of rank "
+                f"{len(input_shape)}, such as vectors. Received: "
+                f"images.shape={tuple(input_shape)}"
+            )
+        return tuple(input_shape)
+
+    def build(self, input_shape):
+        self._check_shape(input_shape)
+
     def call(self, images, training=True):
+        if isinstance(images, (list, tuple)):
+            self._check_shape([tuple(getattr(t, "shape", ())) for t in images])
         if not training or not self.op_names:
             return images
+        if not keras.backend.is_float_dtype(images.dtype):
+            # Integer images (Keras autocasts floats only): compute dtype.
+            images = ops.cast(images, self.compute_dtype)
         return self.augment(images, self.sample_parameters(images))
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        return self._check_shape(input_shape)
 
     def get_config(self):
         return {

@@ -225,6 +225,8 @@ class EqualizedConv2D(keras.layers.Layer):
             )
 
     def call(self, inputs):
+        # Integer inputs (Keras autocasts floats only) take the compute dtype.
+        inputs = ops.cast(inputs, self.compute_dtype)
         outputs = ops.conv(
             inputs,
             self.effective_kernel,

@@ -160,13 +160,25 @@ class EqualizedDense(keras.layers.Layer):
             return None
         return ops.multiply(self.bias, self.lr_multiplier)
 
-    def build(self, input_shape):
-        input_dim = input_shape[-1]
-        if input_dim is None:
+    def _check_shape(self, input_shape):
+        name = type(self).__name__
+        if isinstance(input_shape, (list, tuple)) and any(
+            isinstance(d, (list, tuple)) for d in input_shape
+        ):
             raise ValueError(
-                f"{type(self).__name__} needs a known last input dimension. "
-                f"Received: inputs.shape={tuple(input_shape)}"
+                f"{name} is called on one tensor of shape (batch, ..., "
+                f"features), not a list. Received: input_shape="
+                f"{list(map(tuple, input_shape))}"
             )
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            raise ValueError(
+                f"{name} needs inputs of shape (batch, ..., features) with a known "
+                f"last input dimension. Received: inputs.shape={tuple(input_shape)}"
+            )
+        return input_shape[-1]
+
+    def build(self, input_shape):
+        input_dim = self._check_shape(input_shape)
         self.kernel = self.add_weight(
             shape=(input_dim, self.units),
             name="kernel",
@@ -194,6 +206,7 @@ class EqualizedDense(keras.layers.Layer):
         return outputs
 
     def compute_output_shape(self, input_shape):
+        self._check_shape(input_shape)
         return tuple(input_shape)[:-1] + (self.units,)
 
     def get_config(self):

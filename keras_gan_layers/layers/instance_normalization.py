@@ -103,6 +103,13 @@ class InstanceNormalization(keras.layers.GroupNormalization):
         )
 
     def build(self, input_shape):
+        if isinstance(input_shape, (list, tuple)) and any(
+            isinstance(d, (list, tuple)) for d in input_shape
+        ):
+            raise ValueError(
+                f"{type(self).__name__} is called on one tensor, not a list. "
+                f"Received: input_shape={list(map(tuple, input_shape))}"
+            )
         channels = input_shape[self.axis]
         if self._requested_groups not in (-1, channels):
             raise ValueError(

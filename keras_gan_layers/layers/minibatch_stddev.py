@@ -114,6 +114,10 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def call(self, inputs):
         static = self._check_shape(inputs.shape)
+        if not keras.backend.is_float_dtype(inputs.dtype):
+            # Integer inputs (Keras autocasts floats only): compute dtype,
+            # so that the appended standard deviation is not truncated.
+            inputs = ops.cast(inputs, self.compute_dtype)
         channels = static[-1]
         dynamic = ops.shape(inputs)
         batch, height, width = (

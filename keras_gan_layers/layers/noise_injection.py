@@ -118,6 +118,8 @@ class NoiseInjection(keras.layers.Layer):
     def call(self, inputs):
         x, noise = self._split(inputs)
         self._check_shapes(x.shape, None if noise is None else noise.shape)
+        # Integer inputs (Keras autocasts floats only) take the compute dtype.
+        x = ops.cast(x, self.compute_dtype)
         if noise is None:
             shape = ops.shape(x)
             noise = keras.random.normal(

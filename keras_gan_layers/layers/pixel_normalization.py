@@ -84,8 +84,18 @@ class PixelNormalization(keras.layers.Layer):
                 )
         return tuple(a % rank for a in axes)
 
+    def _check_shape(self, input_shape):
+        if isinstance(input_shape, (list, tuple)) and any(
+            isinstance(d, (list, tuple)) or hasattr(d, "shape") for d in input_shape
+        ):
+            raise ValueError(
+                f"{type(self).__name__} is called on one tensor, not a list. "
+                f"Received: input_shape={list(map(tuple, input_shape))}"
+            )
+        return self._axes(len(input_shape))
+
     def build(self, input_shape):
-        self._axes(len(input_shape))
+        self._check_shape(input_shape)
 
     def call(self, inputs):
         axes = self._axes(len(inputs.shape))
@@ -95,7 +105,7 @@ class PixelNormalization(keras.layers.Layer):
         return ops.cast(outputs, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
-        self._axes(len(input_shape))
+        self._check_shape(input_shape)
         return tuple(input_shape)
 
     def get_config(self):

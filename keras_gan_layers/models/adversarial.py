@@ -333,6 +333,8 @@ class AdversarialModel(keras.Model):
             return
         try:
             out = self.augment.compute_output_spec(samples)
+            if not self.augment.built:
+                self.augment.build(samples.shape)
         except Exception as e:
             raise ValueError(
                 f"augment ({type(self.augment).__name__}) cannot be applied to "
@@ -344,8 +346,6 @@ class AdversarialModel(keras.Model):
                 f"of the samples, {tuple(samples.shape)}; it returns "
                 f"{tuple(out.shape)}."
             )
-        if not self.augment.built:
-            self.augment.build(samples.shape)
 
     def augmented(self, images, training=True):
         """`images` as the discriminator sees them: through `augment` if set.

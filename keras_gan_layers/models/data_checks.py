@@ -425,7 +425,14 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
     if first_length is not None and images is not None:
         batch_shape = (first_length, *images.shape[1:])
     if pack > 1 and images is not None and images.ndim > 0:
-        images = _packed(images, pack, _batch_sizes(x, batch_size, first_length), name)
+        fresh = getattr(model, "fresh_real_batches", False)
+        images = _packed(
+            images,
+            pack,
+            _real_batch_sizes(model, x, batch_size, first_length),
+            name,
+            getattr(model, "d_steps", 1) if fresh else 1,
+        )
         labels = None
         batch_shape = None
     check_sample_shape(images, discriminator, name, batch_shape=batch_shape)
@@ -444,20 +451,45 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
     return x, y
 
 
-def _packed(images, pack, batch_sizes, name):
+def _real_batch_sizes(model, x, batch_size, first_length):
+    """Sizes of the real batches one discriminator update sees.
+
+    With `fresh_real_batches` and `d_steps = d`, arrays are batched `d`
+    times `batch_size` at a time and each batch of `b` samples is split
+    into `d` parts, the smallest of `max(1, b // d)` samples (a dataset's
+    first batch already has the size of one part).
+    """
+    d = getattr(model, "d_steps", 1)
+    if not getattr(model, "fresh_real_batches", False) or d == 1:
+        return _batch_sizes(x, batch_size, first_length)
+    if first_length is not None:
+        return [first_length]
+    size = d * (32 if batch_size is None else int(batch_size))
+    return [max(1, b // d) for b in _batch_sizes(x, size, None)]
+
+
+def _packed(images, pack, batch_sizes, name, d_steps=1):
     """The first samples packed as the step packs them (PacGAN), checked."""
     from keras import ops
 
     from keras_gan_layers.models.packing import pack_samples
 
     small = [b for b in batch_sizes if b is not None and b < pack]
+    hint = (
+        f" With compile(fresh_real_batches=True, d_steps={d_steps}) each "
+        f"batch of d_steps * batch_size samples is split into {d_steps} "
+        "parts, so a short last batch gives small parts: use a number of "
+        "samples that is a multiple of d_steps * batch_size."
+        if d_steps > 1
+        else ""
+    )
     if small or len(images) < pack:
         size = small[0] if small else len(images)
         raise ValueError(
             f"{name}.fit with pack={pack} needs batches of at least {pack} "
             f"samples (the discriminator judges {pack} at once); a batch "
             f"would hold {size}. Use batch_size >= {pack} (a multiple of it "
-            "uses every sample)."
+            f"uses every sample).{hint}"
         )
     return ops.convert_to_numpy(pack_samples(images, pack))
 

@@ -436,3 +436,15 @@ def test_bad_images():
     # Without the color group any channel count, without rotate90 any shape.
     x = np.zeros((4, 8, 12, 2), "float32")
     assert tuple(AdaptiveAugment(augmentations="xflip,xint")(x).shape) == x.shape
+
+
+def test_integer_images_are_cast_to_the_compute_dtype(rng):
+    # Brightness on int images stayed int32 (truncated); now cast first.
+    x = rng.integers(-1, 2, size=(4, 8, 8, 3))
+    layer = AdaptiveAugment(initial_p=1.0, augmentations="brightness", seed=4)
+    params = numpy_params(layer, x.astype("float32"), p=1.0)
+    layer = AdaptiveAugment(initial_p=1.0, augmentations="brightness", seed=4)
+    out = layer(x.astype("int32"), training=True)
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+    expected = np_color(x.astype("float32"), params)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out), expected, atol=1e-5)

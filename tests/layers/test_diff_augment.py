@@ -269,3 +269,26 @@ def test_bad_arguments(kwargs, match):
 def test_bad_images():
     with pytest.raises(ValueError, match="height, width, channels"):
         DiffAugment()(np.zeros((2, 8, 3), "float32"), training=True)
+
+
+def test_list_and_non_image_inputs_are_errors(rng):
+    x = images(rng)
+    with pytest.raises(ValueError, match="is called on one tensor of images"):
+        DiffAugment()([x, x])
+    with pytest.raises(ValueError, match="cannot augment data of rank 2"):
+        DiffAugment()(np.zeros((4, 2), "float32"))
+    # compute_output_spec (what GAN(augment=...) checks) refuses it too.
+    with pytest.raises(ValueError, match="cannot augment data of rank 2"):
+        DiffAugment().compute_output_spec(keras.KerasTensor((None, 2)))
+
+
+def test_integer_images_are_cast_to_the_compute_dtype(rng):
+    x = rng.integers(1, 4, size=(2, 8, 8, 3))  # no zeros
+    layer = DiffAugment("cutout", seed=3)
+    out = keras.ops.convert_to_numpy(layer(x.astype("int32"), training=True))
+    assert out.dtype == np.float32
+    # cutout keeps each pixel or zeroes it: out is x masked.
+    kept = out != 0
+    np.testing.assert_array_equal(out[kept], x.astype("float32")[kept])
+    # a 4x4 square per image (ratio 0.5), at least 2x2 of it inside
+    assert (~kept).sum() >= 2 * 2 * 2 * 3

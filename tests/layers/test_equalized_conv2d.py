@@ -146,3 +146,18 @@ def test_bad_arguments(kwargs, match):
 def test_bad_input_rank():
     with pytest.raises(ValueError, match="Received: inputs.shape=\\(2, 4, 3\\)"):
         EqualizedConv2D(2, 3)(np.ones((2, 4, 3), "float32"))
+
+
+def test_integer_inputs_are_cast_to_the_compute_dtype(rng):
+    # Keras autocasts float inputs only; integer images failed in the conv.
+    x = rng.integers(-3, 4, size=(2, 5, 5, 3))
+    layer = EqualizedConv2D(2, 3, gain=1.0)
+    layer.build(x.shape)
+    w = rng.normal(size=(3, 3, 3, 2)).astype("float32")
+    layer.kernel.assign(w)
+    expected = numpy_conv2d(
+        x.astype("float32"), w / math.sqrt(27), (1, 1), "same", (1, 1)
+    )
+    out = layer(x.astype("int32"))
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out), expected, atol=1e-5)

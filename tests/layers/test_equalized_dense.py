@@ -120,3 +120,11 @@ def test_bad_arguments(kwargs, match):
 def test_unknown_input_dim():
     with pytest.raises(ValueError, match="known last input dimension"):
         EqualizedDense(2).build((None, None))
+
+
+def test_list_or_rank_1_input_is_an_error(rng):
+    x = rng.normal(size=(2, 3)).astype("float32")
+    with pytest.raises(ValueError, match="is called on one tensor .* not a list"):
+        EqualizedDense(2)([x, x])
+    with pytest.raises(ValueError, match=r"needs inputs of shape \(batch, \.\.\."):
+        EqualizedDense(2).build((3,))

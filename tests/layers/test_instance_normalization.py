@@ -83,3 +83,9 @@ def test_groups_other_than_channels_fail_at_build():
     layer = InstanceNormalization(groups=2)
     with pytest.raises(ValueError, match="Received: groups=2 for 4 channels"):
         layer.build((None, 3, 3, 4))
+
+
+def test_list_input_is_an_error(rng):
+    x = rng.normal(size=(2, 3, 3, 4)).astype("float32")
+    with pytest.raises(ValueError, match="is called on one tensor, not a list"):
+        InstanceNormalization()([x, x])

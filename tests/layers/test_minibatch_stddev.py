@@ -128,3 +128,13 @@ def test_batch_size_known_only_at_run_time(rng):
         np.testing.assert_allclose(
             run(x).numpy(), reference_nhwc(x, 4, 2), rtol=1e-5, atol=1e-6
         )
+
+
+def test_integer_inputs_give_the_untruncated_statistic(rng):
+    # The appended standard deviation was computed in float32, then cast
+    # back to the int input dtype (truncated); now the input is cast first.
+    x = rng.integers(-3, 4, size=(4, 3, 3, 2))
+    out = MinibatchStdDev(group_size=2)(x.astype("int32"))
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+    expected = reference_nhwc(x.astype("float64"), 2, 1)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out), expected, rtol=1e-5)

@@ -116,3 +116,16 @@ def test_bad_inputs(inputs, match):
     inputs = keras.tree.map_structure(lambda a: a.astype("float32"), inputs)
     with pytest.raises(ValueError, match=match):
         NoiseInjection()(inputs)
+
+
+def test_integer_inputs_are_cast_to_the_compute_dtype(rng):
+    # x + scale * noise with given noise, scale set: a closed form.
+    x = rng.integers(-3, 4, size=(2, 4, 4, 2))
+    noise = rng.normal(size=(2, 4, 4, 1)).astype("float32")
+    layer = NoiseInjection()
+    layer.build([x.shape, noise.shape])
+    layer.scale.assign(np.array([0.5, -2.0], "float32"))
+    out = layer([x.astype("int32"), noise])
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+    expected = x + np.array([0.5, -2.0]) * noise
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(out), expected, rtol=1e-6)

@@ -75,3 +75,9 @@ def test_bad_arguments(kwargs, match):
 def test_axis_out_of_range():
     with pytest.raises(ValueError, match="out of range .* rank 2. Received: axis=2"):
         PixelNormalization(axis=2)(np.ones((2, 3), "float32"))
+
+
+def test_list_input_is_an_error(rng):
+    x = rng.normal(size=(2, 3, 3, 4)).astype("float32")
+    with pytest.raises(ValueError, match="is called on one tensor, not a list"):
+        PixelNormalization()([x, x])

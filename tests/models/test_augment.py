@@ -146,3 +146,12 @@ def test_diffaugment_in_fit_moves_both_networks():
     moved = keras.ops.convert_to_numpy(gan.augment.seed_generator.state)
     assert not np.array_equal(state, moved)
     assert any(g is gan.augment.seed_generator for g in gan.random_generators())
+
+
+@pytest.mark.parametrize("layer", ["DiffAugment", "AdaptiveAugment"])
+def test_image_augmentation_on_vectors_is_an_error_at_construction(layer):
+    from keras_gan_layers import layers
+
+    # 2-D points (the toy mixtures): image augmentation cannot apply.
+    with pytest.raises(ValueError, match=r"needs images of shape \(batch, height"):
+        make_gan(getattr(layers, layer)())

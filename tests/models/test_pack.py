@@ -83,3 +83,26 @@ def test_batches_smaller_than_pack_are_an_error():
         gan.fit(X, batch_size=2, epochs=1, verbose=0)
     with pytest.raises(ValueError, match="a batch would hold 1"):
         gan.fit(X, batch_size=4, epochs=1, verbose=0)  # 5 = 4 + 1
+
+
+def test_fresh_real_batches_parts_smaller_than_pack_are_an_error():
+    # fresh_real_batches with d_steps=2 batches 2 * batch_size samples and
+    # splits them in 2: 5 samples, batch_size=2 -> batches of 4 and 1, the
+    # last split into parts of 1 (< pack). Was a backend crash in the step.
+    gan = GAN(constant_generator(3, C), linear_discriminator(4, np.zeros(4)), pack=2)
+    gan.compile(d_steps=2, fresh_real_batches=True)
+    with pytest.raises(ValueError, match=r"a batch would hold 1\..*d_steps=2"):
+        gan.fit(X, batch_size=2, epochs=1, verbose=0)
+    x8 = np.tile(X, (2, 1))[:8]  # 8 = 6 + 2 with batch_size=3: parts of 3, 1
+    with pytest.raises(ValueError, match="a batch would hold 1"):
+        gan.fit(x8, batch_size=3, epochs=1, verbose=0)
+    # 8 = 2 * (2 * 2): every part holds 2 samples, one packed pair.
+    history = gan.fit(x8, batch_size=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_generate_is_not_packed():
+    w = np.zeros(6, "float32")
+    gan = GAN(constant_generator(3, C), linear_discriminator(6, w), pack=3, seed=0)
+    samples = gan.generate(5, seed=0)
+    np.testing.assert_allclose(samples, np.tile(C, (5, 1)), rtol=1e-6)
