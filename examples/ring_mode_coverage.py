@@ -1,25 +1,40 @@
-"""Watch for mode collapse: an MLP GAN on the 8-Gaussian ring (~30 s)."""
+"""Mode coverage on the 8-Gaussian ring with the recipe of docs/mode_coverage.md (~30 s).
+
+Same networks as the plain GAN (2 x 256 MLPs, 2-D latent, BCE); what changes
+is the training: Adam 2e-3 (beta_1 0.5, beta_2 0.9) decayed to 0 on a cosine
+over the run, batch 512, and samples from an EMA (0.99) of the generator's
+weights. The benchmark runs it for 8,000 steps; 2,000 here. Prints PacGAN's
+figures (2,500 samples) every 500 steps.
+"""
 
 import keras
 
 import keras_gan_layers as kgl
 from keras_gan_layers import datasets
 
-data = datasets.gaussian_mixture("ring", 4096, seed=0)
+STEPS, BATCH = 2000, 512
+keras.utils.set_random_seed(0)  # the networks' initial weights
+data = datasets.gaussian_mixture("ring", 100 * BATCH, seed=0)  # 100 steps an epoch
 gan = kgl.GAN(
-    kgl.architectures.mlp_generator(
-        8, (2,), hidden_units=(64, 64), output_activation=None
-    ),
-    kgl.architectures.mlp_discriminator((2,), hidden_units=(64, 64)),
+    kgl.architectures.mlp_generator(2, (2,), output_activation=None),
+    kgl.architectures.mlp_discriminator((2,)),
     seed=0,
     data_range=None,  # 2-D points, not images in [-1, 1]
+    ema_decay=0.99,  # generate() samples from the EMA generator
 )
-gan.compile(
-    keras.optimizers.Adam(1e-3, beta_1=0.5),
-    keras.optimizers.Adam(1e-3, beta_1=0.5),
-    loss="bce",
-)
-for round_ in range(15):
-    gan.fit(data, batch_size=128, epochs=10, verbose=0)
-    stats = datasets.mode_coverage(gan.generate(2000, seed=1), "ring")
-    print(f"epoch {10 * (round_ + 1):3d}: {stats}")
+
+
+def adam():
+    schedule = keras.optimizers.schedules.CosineDecay(2e-3, STEPS, alpha=0.0)
+    return keras.optimizers.Adam(schedule, beta_1=0.5, beta_2=0.9)
+
+
+gan.compile(adam(), adam(), loss="bce")
+for round_ in range(STEPS // 500):
+    gan.fit(data, batch_size=BATCH, epochs=5, verbose=0)
+    stats = datasets.mode_coverage(gan.generate(2500, seed=1), "ring")
+    print(
+        f"step {500 * (round_ + 1):5d}: {stats['modes_covered']}/8 modes, "
+        f"{100 * stats['high_quality_fraction']:.1f}% high quality, "
+        f"reverse KL {stats['kl_to_uniform']:.4f}"
+    )

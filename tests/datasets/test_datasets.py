@@ -163,9 +163,11 @@ def test_mode_coverage_hand_made():
     assert stats["high_quality_fraction"] == 0.5 and stats["modes_covered"] == 2
     p = np.array([0.75, 0.25])
     assert stats["kl_to_uniform"] == pytest.approx(np.sum(p * np.log(p * 8)))
-    # 19 samples on a mode: below 0.2 * 800 / 8 = 20, not covered.
+    # 19 samples on a mode: covered (one high-quality sample suffices, the
+    # papers' rule), not with min_samples=20.
     few = np.concatenate([np.repeat(centres[:1], 19, 0), np.zeros((781, 2))])
-    assert datasets.mode_coverage(few, "ring")["modes_covered"] == 0
+    assert datasets.mode_coverage(few, "ring")["modes_covered"] == 1
+    assert datasets.mode_coverage(few, "ring", min_samples=20)["modes_covered"] == 0
     assert datasets.mode_coverage(np.zeros((10, 2)), "ring")["kl_to_uniform"] == float(
         "inf"
     )
