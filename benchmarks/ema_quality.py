@@ -46,7 +46,9 @@ def main():
         for seed in args.seeds:
             keras.utils.set_random_seed(seed)
             gan = kgl.GAN(
-                kgl.architectures.dcgan_generator(32, (8, 8, 1)),
+                kgl.architectures.dcgan_generator(
+                    32, (8, 8, 1), normalization="batch", activation="relu"
+                ),  # the paper's generator, which the figures above used
                 kgl.architectures.dcgan_discriminator((8, 8, 1)),
                 seed=seed,
                 ema_decay=decay,

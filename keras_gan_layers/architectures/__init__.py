@@ -6,3 +6,13 @@ from keras_gan_layers.architectures.conditional import (
 )
 from keras_gan_layers.architectures.dcgan import dcgan_discriminator, dcgan_generator
 from keras_gan_layers.architectures.mlp import mlp_discriminator, mlp_generator
+from keras_gan_layers.architectures.resnet import (
+    resnet_discriminator,
+    resnet_generator,
+)
+from keras_gan_layers.architectures.style import (
+    mapping_network,
+    set_truncation,
+    style_discriminator,
+    style_generator,
+)

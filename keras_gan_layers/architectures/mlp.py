@@ -83,6 +83,7 @@ def mlp_discriminator(
     negative_slope=0.2,
     spectral_norm=False,
     dropout=0.0,
+    pack=1,
     name="discriminator",
 ):
     """Fully connected discriminator with LeakyReLU, one logit per sample.
@@ -94,11 +95,14 @@ def mlp_discriminator(
         spectral_norm: Wrap each dense layer in
             `keras.layers.SpectralNormalization`.
         dropout: Dropout rate after each hidden layer.
+        pack: Samples packed into one input (PacGAN): the last axis of the
+            input is `pack` times that of `input_shape` (`(2 * pack,)` for
+            2-D points), as `GAN(..., pack=pack)` feeds it.
         name: Model name.
 
     Returns:
-        A functional `keras.Model` from `(batch, *input_shape)` to
-        `(batch, 1)` logits.
+        A functional `keras.Model` from `(batch, *input_shape)` (last axis
+        times `pack`) to `(batch, 1)` logits.
 
     Example:
 
@@ -108,9 +112,12 @@ def mlp_discriminator(
 
     Reference:
     - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
+    - [Lin et al., 2018](https://arxiv.org/abs/1712.04086) (PacGAN)
     """
     builder = "mlp_discriminator"
     input_shape = tuple(positive_int(d, "input_shape", builder) for d in input_shape)
+    pack = positive_int(pack, "pack", builder)
+    input_shape = (*input_shape[:-1], input_shape[-1] * pack)
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(
             f"{builder} needs 0 <= dropout < 1. Received: dropout={dropout}"

@@ -73,21 +73,24 @@ def add_parser(subparsers, name):
     p.add_argument(
         "--ema-decay",
         type=float,
-        default=None,
-        help="keep an exponential moving average of the generator (e.g. 0.999); "
-        "samples and generator.keras then come from it",
+        default=0.99,
+        help="exponential moving average of the generator; samples and "
+        "generator.keras come from it (default: 0.99; 0 disables it)",
     )
     p.add_argument("--epochs", type=positive_int, default=40)
     p.add_argument("--batch-size", type=positive_int, default=64)
     p.add_argument("--latent-dim", type=positive_int, default=64)
     p.add_argument(
-        "--filters", type=positive_int, default=64, help="width of the networks"
+        "--filters",
+        type=positive_int,
+        default=32,
+        help="width of the networks (default: 32)",
     )
     p.add_argument(
         "--lr",
         type=positive_float,
-        default=2e-4,
-        help="Adam learning rate of both networks",
+        default=5e-4,
+        help="Adam learning rate of both networks (beta_1 0.5; default: 5e-4)",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
@@ -452,7 +455,7 @@ def run(args):
             discriminator,
             num_classes=num_classes,
             seed=args.seed,
-            ema_decay=args.ema_decay,
+            ema_decay=args.ema_decay or None,
         )
     else:
         generator = kgl.architectures.dcgan_generator(
@@ -462,7 +465,7 @@ def run(args):
             image_shape, filters=args.filters
         )
         gan = kgl.GAN(
-            generator, discriminator, seed=args.seed, ema_decay=args.ema_decay
+            generator, discriminator, seed=args.seed, ema_decay=args.ema_decay or None
         )
     gan.compile(
         d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),

@@ -103,3 +103,52 @@ def test_networks_round_trip_through_keras_saving(tmp_path):
         keras.ops.convert_to_numpy(keras.saving.load_model(path)(z)),
         keras.ops.convert_to_numpy(g(z)),
     )
+
+
+def test_dcgan_generator_activation_and_output_kernel():
+    def count(model, cls):
+        return sum(type(layer) is cls for layer in model.layers)
+
+    g = architectures.dcgan_generator(
+        4, (8, 8, 1), filters=4, activation="leaky_relu", output_kernel_size=5
+    )
+    assert count(g, keras.layers.LeakyReLU) == 3  # projection and two blocks
+    assert count(g, keras.layers.ReLU) == 0
+    assert g.layers[-1].kernel.shape == (5, 5, 4, 1)
+    # LeakyReLU(0.2) of the paper's DCGAN discriminator: x for x > 0, 0.2 x below.
+    leaky = next(
+        layer for layer in g.layers if isinstance(layer, keras.layers.LeakyReLU)
+    )
+    x = np.array([[-2.0, 3.0]], "float32")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(leaky(x)), [[-0.4, 3.0]], rtol=1e-6
+    )
+    g = architectures.dcgan_generator(4, (8, 8, 1), filters=4, activation="relu")
+    assert count(g, keras.layers.ReLU) == 3
+    assert count(g, keras.layers.LeakyReLU) == 0
+    # Defaults: keras.io's generator (no normalization, LeakyReLU); the paper's
+    # (batch normalization after the projection and each block, ReLU) by name.
+    g = architectures.dcgan_generator(4, (8, 8, 1), filters=4)
+    assert count(g, keras.layers.BatchNormalization) == 0
+    assert count(g, keras.layers.LeakyReLU) == 3
+    paper = architectures.dcgan_generator(
+        4, (8, 8, 1), filters=4, normalization="batch", activation="relu"
+    )
+    assert count(paper, keras.layers.BatchNormalization) == 3
+    assert count(paper, keras.layers.ReLU) == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (
+            {"activation": "gelu"},
+            "activation must be one of.*Received: activation='gelu'",
+        ),
+        ({"activation": None}, "Received: activation=None"),
+        ({"output_kernel_size": 0}, "output_kernel_size >= 1"),
+    ],
+)
+def test_dcgan_generator_bad_activation_or_kernel(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        architectures.dcgan_generator(8, (8, 8, 1), **kwargs)
