@@ -1,18 +1,11 @@
 """EqualizedConv2D: a 2-D convolution with the equalized learning rate."""
 
-import math
-
 import keras
 from keras import ops
 
 from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.layers.common import positive_int_arg
-from keras_gan_layers.layers.equalized_dense import (
-    SQRT_2,
-    equalized_kernel_initializer,
-    positive_float_arg,
-    scaled_initializer,
-)
+from keras_gan_layers.layers.equalized_dense import SQRT_2, EqualizedWeights
 
 
 def _int_pair(value, name, layer):
@@ -41,7 +34,7 @@ def _output_length(length, kernel, stride, dilation, padding):
 
 
 @keras_gan_export()
-class EqualizedConv2D(keras.layers.Layer):
+class EqualizedConv2D(EqualizedWeights, keras.layers.Layer):
     """A 2-D convolution with the equalized learning rate of ProGAN and StyleGAN.
 
     The kernel is stored with unit-scale values and scaled at run time, so
@@ -153,46 +146,18 @@ class EqualizedConv2D(keras.layers.Layer):
                 f'{name} needs padding "same" or "valid". Received: padding={padding!r}'
             )
         self.padding = padding.lower()
-        self.activation = keras.activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.lr_multiplier = positive_float_arg(lr_multiplier, "lr_multiplier", name)
-        self.gain = positive_float_arg(gain, "gain", name)
-        self._kernel_initializer_arg = kernel_initializer
-        self.kernel_initializer = equalized_kernel_initializer(
-            kernel_initializer, self.lr_multiplier
+        self._init_equalized(
+            activation,
+            use_bias,
+            lr_multiplier,
+            gain,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
         )
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
-        self.kernel_constraint = keras.constraints.get(kernel_constraint)
-        self.bias_constraint = keras.constraints.get(bias_constraint)
-        self.kernel = None
-        self.bias = None
-
-    @property
-    def fan_in(self):
-        """`kernel_height * kernel_width * in_channels`, once built."""
-        if self.kernel is None:
-            return None
-        height, width, channels, _ = self.kernel.shape
-        return int(height * width * channels)
-
-    @property
-    def kernel_scale(self):
-        """The run-time kernel scale `gain / sqrt(fan_in) * lr_multiplier`."""
-        return self.gain / math.sqrt(self.fan_in) * self.lr_multiplier
-
-    @property
-    def effective_kernel(self):
-        """The kernel the layer convolves with: `kernel * kernel_scale`."""
-        return ops.multiply(self.kernel, self.kernel_scale)
-
-    @property
-    def effective_bias(self):
-        """The bias the layer adds: `bias * lr_multiplier` (None without bias)."""
-        if self.bias is None:
-            return None
-        return ops.multiply(self.bias, self.lr_multiplier)
 
     def _check_shape(self, shape):
         shape = tuple(shape)
@@ -206,23 +171,7 @@ class EqualizedConv2D(keras.layers.Layer):
 
     def build(self, input_shape):
         channels = self._check_shape(input_shape)[-1]
-        self.kernel = self.add_weight(
-            shape=(*self.kernel_size, channels, self.filters),
-            name="kernel",
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,),
-                name="bias",
-                initializer=scaled_initializer(
-                    self.bias_initializer, 1.0 / self.lr_multiplier
-                ),
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self._add_equalized_weights((*self.kernel_size, channels, self.filters))
 
     def call(self, inputs):
         # Integer inputs (Keras autocasts floats only) take the compute dtype.

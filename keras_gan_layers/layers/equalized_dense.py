@@ -36,8 +36,92 @@ def scaled_initializer(initializer, factor):
     return initialize
 
 
+class EqualizedWeights:
+    """What `EqualizedDense` and `EqualizedConv2D` share: equalized learning rate.
+
+    The kernel is stored as drawn by its initializer (N(0, 1 / lr_multiplier)
+    by default) and scaled at run time by `gain / sqrt(fan_in) *
+    lr_multiplier`; the bias is stored divided by `lr_multiplier` and
+    multiplied by it at run time (Karras et al. 2018, StyleGAN). `fan_in` is
+    the product of the kernel's dimensions but the last.
+    """
+
+    def _init_equalized(
+        self,
+        activation,
+        use_bias,
+        lr_multiplier,
+        gain,
+        kernel_initializer,
+        bias_initializer,
+        kernel_regularizer,
+        bias_regularizer,
+        kernel_constraint,
+        bias_constraint,
+    ):
+        name = type(self).__name__
+        self.activation = keras.activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.lr_multiplier = positive_float_arg(lr_multiplier, "lr_multiplier", name)
+        self.gain = positive_float_arg(gain, "gain", name)
+        self._kernel_initializer_arg = kernel_initializer
+        self.kernel_initializer = equalized_kernel_initializer(
+            kernel_initializer, self.lr_multiplier
+        )
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
+        self.kernel = None
+        self.bias = None
+
+    def _add_equalized_weights(self, kernel_shape):
+        self.kernel = self.add_weight(
+            shape=kernel_shape,
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(kernel_shape[-1],),
+                name="bias",
+                initializer=scaled_initializer(
+                    self.bias_initializer, 1.0 / self.lr_multiplier
+                ),
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+
+    @property
+    def fan_in(self):
+        """Inputs of each output unit (the kernel's dimensions but the last), once built."""
+        if self.kernel is None:
+            return None
+        return int(math.prod(self.kernel.shape[:-1]))
+
+    @property
+    def kernel_scale(self):
+        """The run-time kernel scale `gain / sqrt(fan_in) * lr_multiplier`."""
+        return self.gain / math.sqrt(self.fan_in) * self.lr_multiplier
+
+    @property
+    def effective_kernel(self):
+        """The kernel the layer applies: `kernel * kernel_scale`."""
+        return ops.multiply(self.kernel, self.kernel_scale)
+
+    @property
+    def effective_bias(self):
+        """The bias the layer adds: `bias * lr_multiplier` (None without bias)."""
+        if self.bias is None:
+            return None
+        return ops.multiply(self.bias, self.lr_multiplier)
+
+
 @keras_gan_export()
-class EqualizedDense(keras.layers.Layer):
+class EqualizedDense(EqualizedWeights, keras.layers.Layer):
     """A dense layer with the equalized learning rate of ProGAN and StyleGAN.
 
     The kernel is stored with unit-scale values and scaled at run time, so
@@ -122,43 +206,18 @@ class EqualizedDense(keras.layers.Layer):
         super().__init__(**kwargs)
         name = type(self).__name__
         self.units = positive_int_arg(units, "units", name)
-        self.activation = keras.activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.lr_multiplier = positive_float_arg(lr_multiplier, "lr_multiplier", name)
-        self.gain = positive_float_arg(gain, "gain", name)
-        self._kernel_initializer_arg = kernel_initializer
-        self.kernel_initializer = equalized_kernel_initializer(
-            kernel_initializer, self.lr_multiplier
+        self._init_equalized(
+            activation,
+            use_bias,
+            lr_multiplier,
+            gain,
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            kernel_constraint,
+            bias_constraint,
         )
-        self.bias_initializer = keras.initializers.get(bias_initializer)
-        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
-        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
-        self.kernel_constraint = keras.constraints.get(kernel_constraint)
-        self.bias_constraint = keras.constraints.get(bias_constraint)
-        self.kernel = None
-        self.bias = None
-
-    @property
-    def fan_in(self):
-        """The number of inputs of each unit (`input_dim`), once built."""
-        return None if self.kernel is None else int(self.kernel.shape[0])
-
-    @property
-    def kernel_scale(self):
-        """The run-time kernel scale `gain / sqrt(fan_in) * lr_multiplier`."""
-        return self.gain / math.sqrt(self.fan_in) * self.lr_multiplier
-
-    @property
-    def effective_kernel(self):
-        """The kernel the layer applies: `kernel * kernel_scale`."""
-        return ops.multiply(self.kernel, self.kernel_scale)
-
-    @property
-    def effective_bias(self):
-        """The bias the layer adds: `bias * lr_multiplier` (None without bias)."""
-        if self.bias is None:
-            return None
-        return ops.multiply(self.bias, self.lr_multiplier)
 
     def _check_shape(self, input_shape):
         name = type(self).__name__
@@ -179,23 +238,7 @@ class EqualizedDense(keras.layers.Layer):
 
     def build(self, input_shape):
         input_dim = self._check_shape(input_shape)
-        self.kernel = self.add_weight(
-            shape=(input_dim, self.units),
-            name="kernel",
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.units,),
-                name="bias",
-                initializer=scaled_initializer(
-                    self.bias_initializer, 1.0 / self.lr_multiplier
-                ),
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self._add_equalized_weights((input_dim, self.units))
 
     def call(self, inputs):
         outputs = ops.matmul(inputs, self.effective_kernel)
