@@ -113,6 +113,8 @@ class Truncation(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         self._check_shape(inputs.shape)
+        # Integer inputs (Keras autocasts floats only) take the compute dtype.
+        inputs = ops.cast(inputs, self.compute_dtype)
         w_avg = ops.cast(self.w_avg, inputs.dtype)
         if training:
             batch_mean = ops.mean(ops.cast(inputs, "float32"), axis=0)

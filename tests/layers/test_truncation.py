@@ -96,3 +96,12 @@ def test_bad_arguments(kwargs, match):
 def test_bad_input_shape():
     with pytest.raises(ValueError, match="shape \\(batch, w_dim\\)"):
         Truncation()(np.zeros((2, 3, 4), "float32"))
+
+
+def test_integer_styles_are_cast_to_floats():
+    layer = Truncation(psi=0.5)
+    layer.build((None, 3))
+    layer.w_avg.assign(np.array([1.0, 0.0, -1.0], "float32"))
+    out = keras.ops.convert_to_numpy(layer(np.array([[3, 2, 1]], "int32")))
+    # w_avg + psi * (w - w_avg), not truncated to integers
+    np.testing.assert_allclose(out, [[2.0, 1.0, 0.0]], rtol=1e-6)
