@@ -16,3 +16,9 @@ from keras_gan_layers.architectures.style import (
     style_discriminator,
     style_generator,
 )
+from keras_gan_layers.architectures.translation import (
+    patchgan_discriminator,
+    patchgan_receptive_field,
+    resnet_translator,
+    unet_translator,
+)

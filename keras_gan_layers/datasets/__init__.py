@@ -1,4 +1,4 @@
-"""Data: bundled digits, image folders, `keras.datasets` by name, 2-D mixtures."""
+"""Data: digits, image folders, `keras.datasets`, 2-D mixtures, image pairs."""
 
 from keras_gan_layers.datasets.digits import load_digits
 from keras_gan_layers.datasets.directory import from_directory
@@ -9,3 +9,4 @@ from keras_gan_layers.datasets.mixtures import (
     mode_coverage,
 )
 from keras_gan_layers.datasets.scaling import scale_images
+from keras_gan_layers.datasets.translation import paired, unpaired
