@@ -12,9 +12,16 @@ from keras_gan_layers import (
     losses,
     metrics,
     penalties,
+    schedules,
     utils,
 )
 from keras_gan_layers.callbacks import GANEvaluation, ImageSnapshot
-from keras_gan_layers.models import GAN, AdversarialModel, ConditionalGAN
+from keras_gan_layers.models import (
+    GAN,
+    AdversarialModel,
+    ConditionalGAN,
+    CycleGAN,
+    Pix2Pix,
+)
 from keras_gan_layers.models.nonfinite_guard import NonFiniteLossError
 from keras_gan_layers.version import __version__

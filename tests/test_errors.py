@@ -15,7 +15,14 @@ import pytest
 from keras import ops
 
 import keras_gan_layers as kgl
-from keras_gan_layers import GAN, ConditionalGAN, architectures
+from keras_gan_layers import (
+    GAN,
+    ConditionalGAN,
+    CycleGAN,
+    Pix2Pix,
+    architectures,
+    datasets,
+)
 from keras_gan_layers.cli.main import main
 from keras_gan_layers.models import DiscriminatorView
 from keras_gan_layers.models.data_checks import check_penalty_gradients
@@ -1138,3 +1145,130 @@ def test_y03_integer_inputs_are_accepted():
         out = layer(x)
         assert keras.backend.standardize_dtype(out.dtype) == "float32"
         assert np.all(np.isfinite(ops.convert_to_numpy(out)))
+
+
+# ------------------------------------------------ T: image-to-image translation
+def _translator(shape=(8, 8, 1), out=1):
+    from tests.models.test_cycle_gan import tiny_convnet
+
+    return tiny_convnet(shape, out)
+
+
+def _critic(shape=(8, 8, 1)):
+    from tests.models.test_cycle_gan import tiny_critic
+
+    return tiny_critic(shape)
+
+
+def _pair_critic():
+    from tests.models.test_pix2pix import tiny_pair_critic
+
+    return tiny_pair_critic()
+
+
+def test_t01_generators_that_do_not_chain():
+    with pytest.raises(
+        ValueError,
+        match=r"CycleGAN: generator_ab returns B images of shape \(None, 8, 8, 3\), "
+        r"but generator_ba takes B images of shape \(None, 8, 8, 1\)",
+    ):
+        CycleGAN(_translator(out=3), _translator(), _critic(), _critic())
+
+
+def test_t02_discriminator_of_the_other_domain():
+    with pytest.raises(
+        ValueError,
+        match=r"discriminator_b takes images of shape \(None, 8, 8, 1\), but its "
+        r"domain's images have shape \(None, 8, 8, 3\)",
+    ):
+        CycleGAN(
+            _translator(out=3),
+            _translator((8, 8, 3)),
+            _critic(),
+            _critic(),
+            identity_weight=0.0,
+        )
+
+
+def test_t03_identity_with_different_shapes():
+    with pytest.raises(ValueError, match=r"identity_weight=0.5 feeds each generator"):
+        CycleGAN(
+            _translator(out=3), _translator((8, 8, 3)), _critic(), _critic((8, 8, 3))
+        )
+
+
+def test_t04_pool_with_unknown_sizes():
+    def free():
+        return keras.Sequential(
+            [keras.Input((None, None, 1)), keras.layers.Conv2D(1, 1)]
+        )
+
+    with pytest.raises(ValueError, match=r"the image pools \(pool_size=50\) store A"):
+        CycleGAN(free(), free(), free(), free())
+
+
+def test_t05_one_domain_only():
+    model = CycleGAN(_translator(), _translator(), _critic(), _critic())
+    model.compile()
+    with pytest.raises(
+        ValueError, match=r"CycleGAN.fit needs pairs of A and B batches"
+    ):
+        model.fit(np.zeros((4, 8, 8, 1), "float32"), verbose=0)
+
+
+def test_t06_dataset_of_single_images():
+    import tensorflow as tf
+
+    model = Pix2Pix(_translator(), _pair_critic())
+    model.compile()
+    data = tf.data.Dataset.from_tensor_slices(np.zeros((4, 8, 8, 1), "float32"))
+    with pytest.raises(ValueError, match=r"yielding \(a_images, b_images\) pairs"):
+        model.fit(data.batch(2), verbose=0)
+
+
+def test_t07_unpaired_data_for_pix2pix():
+    a = np.zeros((4, 8, 8, 1), "float32")
+    model = Pix2Pix(_translator(), _pair_critic())
+    model.compile()
+    with pytest.raises(ValueError, match=r"Pix2Pix.fit received unpaired data"):
+        model.fit(datasets.unpaired(a, a, batch_size=2), verbose=0)
+
+
+def test_t08_pairs_of_different_lengths():
+    a = np.zeros((4, 8, 8, 1), "float32")
+    model = Pix2Pix(_translator(), _pair_critic())
+    model.compile()
+    with pytest.raises(ValueError, match=r"received 4 A images but 3 B images"):
+        model.fit(x=a, y=a[:3], verbose=0)
+    with pytest.raises(ValueError, match=r"paired needs as many images in a as in b"):
+        datasets.paired(a, a[:3])
+
+
+def test_t09_images_of_another_size():
+    a = np.zeros((4, 8, 8, 1), "float32")
+    model = Pix2Pix(_translator(), _pair_critic())
+    model.compile()
+    with pytest.raises(ValueError, match=r"the B images have shape \(None, 6, 6, 1\)"):
+        model.fit(x=a, y=np.zeros((4, 6, 6, 1), "float32"), verbose=0)
+
+
+def test_t10_unconditional_discriminator_for_pix2pix():
+    with pytest.raises(ValueError, match=r"conditional discriminator that takes two"):
+        Pix2Pix(_translator(), _critic())
+
+
+def test_t11_reflection_padding_too_large():
+    from keras_gan_layers.layers import ReflectionPadding2D
+
+    with pytest.raises(ValueError, match=r"needs each padding smaller than the size"):
+        ReflectionPadding2D(4)(np.zeros((1, 4, 4, 1), "float32"))
+
+
+def test_t12_translate_images_of_another_shape():
+    model = CycleGAN(_translator(), _translator(), _critic(), _critic())
+    with pytest.raises(
+        ValueError,
+        match=r"CycleGAN.translate_a_to_b: the images have shape \(None, 4, 4, 1\), "
+        r"but the translator takes \(None, 8, 8, 1\)",
+    ):
+        model.translate_a_to_b(np.zeros((2, 4, 4, 1), "float32"))

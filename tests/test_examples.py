@@ -14,7 +14,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.tensorflow_only
-@pytest.mark.parametrize("script", ["resnet_hinge_sn.py", "stylegan_small.py"])
+@pytest.mark.parametrize(
+    "script", ["resnet_hinge_sn.py", "stylegan_small.py", "cyclegan_digits.py"]
+)
 def test_example_smoke_run(tmp_path, script):
     out = tmp_path / "out"
     result = subprocess.run(

@@ -785,9 +785,9 @@ class AdversarialModel(keras.Model):
                 )
             if not variables:
                 warnings.warn(
-                    f"The generator ({self.generator.name!r}) has no trainable "
-                    "weights: only the discriminator will train. If it was "
-                    "frozen by mistake, set generator.trainable = True.",
+                    f"The generator ({self._generator_names()}) has no "
+                    "trainable weights: only the discriminator will train. If "
+                    "it was frozen by mistake, set generator.trainable = True.",
                     stacklevel=3,
                 )
             if not optimizer.built:
@@ -807,6 +807,14 @@ class AdversarialModel(keras.Model):
                     "was built?). An optimizer keeps state per weight; pass a "
                     f"new optimizer for the {role} to compile()."
                 )
+
+    def _generator_names(self):
+        names = [
+            repr(getattr(self, key).name)
+            for key in self.network_arguments
+            if key.startswith("generator") and hasattr(self, key)
+        ]
+        return ", ".join(names) or "none"
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         """`keras.Model.load_weights`, restoring both optimizers' state too.
