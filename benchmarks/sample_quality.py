@@ -12,19 +12,47 @@ real-vs-real floor, printed first).
 
 Two contenders, trained on the same batches for the same number of steps:
 
-- `keras.io`: the DCGAN of the keras.io examples written as they write it
-  (the generator of "Conditional GAN" for MNIST, the discriminator of "DCGAN
-  to generate face images": no batch norm, LeakyReLU(0.2) in the generator,
-  dropout before the discriminator's last layer, BCE with label noise,
-  Adam 2e-4/0.5), with its own `tf.GradientTape` train loop.
+- `keras.io`: the keras.io DCGAN for 28x28 digits, transcribed from
+  keras-team/keras-io `examples/generative/dcgan_overriding_train_step.py`
+  in its MNIST form ("GAN overriding `Model.train_step`", fchollet,
+  2020/04/29; the same GAN as the guide "Customizing what happens in
+  `fit()`", and the same two networks as `conditional_gan.py` without the
+  labels). Generator: Dense(7*7*128), LeakyReLU(0.2), two
+  Conv2DTranspose(128, 4, stride 2), each with LeakyReLU(0.2), then
+  Conv2D(1, 7, sigmoid). Discriminator: Conv2D(64, 3, stride 2) and
+  Conv2D(128, 3, stride 2), each with LeakyReLU(0.2), GlobalMaxPooling2D,
+  Dense(1) logits. Loss `BinaryCrossentropy(from_logits=True)` with labels
+  1 = fake, 0 = real plus `0.05 * uniform` noise; Adam(3e-4) for both
+  networks (default betas); one D and one G update per batch, in a
+  `tf.function` `tf.GradientTape` step. Deviations: the step is a plain
+  loop instead of `fit` on an overridden `train_step` (same updates), the
+  Keras 3 spelling `negative_slope` for `alpha`, and the data scaling:
+  keras.io trains on [0, 1], so the batches are mapped from [-1, 1] to
+  [0, 1] and the samples back (`2 * x - 1`) before the classifier sees
+  them. No batch norm, no dropout.
 - `default`: `kgl.GAN(dcgan_generator(128, (28, 28, 1)),
   dcgan_discriminator((28, 28, 1)))`, `compile(loss="bce")` and every other
   default, trained with `fit`.
 
+An earlier transcription mixed the two keras.io examples (the face
+example's Flatten + Dropout + sigmoid discriminator with 4x4 kernels, the
+MNIST generator with a tanh output on [-1, 1] data) and used Adam
+2e-4/0.5, which neither example uses. It never trained: its per-pixel
+(Flatten) discriminator learnt within a few steps that the real digits are
+mostly black background, the generator pushed every pixel there, its tanh
+saturated at -1 (mean output -0.9997 by step 56, where tanh passes back
+6e-4 of the gradient; the generator's gradient norm had fallen 70-fold from
+its step-8 peak, and Adam's second moment, still holding the early large
+gradients, turns that into near-zero steps) and it stayed a blank image:
+FID 513 on every seed, the FID of a constant image.
+
 `--variants` adds library variants for ablations, each `name=JSON` with
 optional keys `g` and `d` (builder keyword arguments), `lr`, `beta_1`
-(Adam of both networks), `ema_decay`, e.g.
+(Adam of both networks), `ema_decay`, `loss` (a loss name), e.g.
 `--variants 'paper={"g": {"normalization": "batch", "activation": "relu"}}'`.
+
+`--baselines keras.io` (or `default`) runs only that reference contender;
+`--jsonl FILE` appends one line per run, to merge runs made apart.
 
 Prints one row per contender (mean and half the max-min spread over the
 seeds, plus each seed's FID) and the ratio of each mean to keras.io's.
@@ -100,6 +128,25 @@ def batches(images, steps, batch_size, seed):
 
 
 # ------------------------------------------------------------ keras.io DCGAN
+# keras-team/keras-io examples/generative/dcgan_overriding_train_step.py in its
+# MNIST form (2020/04/29, the GAN of the guide "Customizing what happens in
+# fit()"); conditional_gan.py uses the same two networks. Keras 3 spelling
+# (`negative_slope` for `alpha`), otherwise as written there.
+def keras_io_discriminator():
+    return keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            keras.layers.Conv2D(64, (3, 3), strides=(2, 2), padding="same"),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.Conv2D(128, (3, 3), strides=(2, 2), padding="same"),
+            keras.layers.LeakyReLU(negative_slope=0.2),
+            keras.layers.GlobalMaxPooling2D(),
+            keras.layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+
+
 def keras_io_generator():
     return keras.Sequential(
         [
@@ -107,65 +154,53 @@ def keras_io_generator():
             keras.layers.Dense(7 * 7 * 128),
             keras.layers.LeakyReLU(negative_slope=0.2),
             keras.layers.Reshape((7, 7, 128)),
-            keras.layers.Conv2DTranspose(128, 4, strides=2, padding="same"),
+            keras.layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
             keras.layers.LeakyReLU(negative_slope=0.2),
-            keras.layers.Conv2DTranspose(128, 4, strides=2, padding="same"),
+            keras.layers.Conv2DTranspose(128, (4, 4), strides=(2, 2), padding="same"),
             keras.layers.LeakyReLU(negative_slope=0.2),
-            keras.layers.Conv2D(1, 7, padding="same", activation="tanh"),
+            keras.layers.Conv2D(1, (7, 7), padding="same", activation="sigmoid"),
         ],
         name="generator",
     )
 
 
-def keras_io_discriminator():
-    return keras.Sequential(
-        [
-            keras.Input(IMAGE_SHAPE),
-            keras.layers.Conv2D(64, 4, strides=2, padding="same"),
-            keras.layers.LeakyReLU(negative_slope=0.2),
-            keras.layers.Conv2D(128, 4, strides=2, padding="same"),
-            keras.layers.LeakyReLU(negative_slope=0.2),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.2),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ],
-        name="discriminator",
-    )
-
-
 def train_keras_io(data, batch_size, seed):
+    """keras.io's train step on `data` (in [-1, 1]); samples back in [-1, 1]."""
     keras.utils.set_random_seed(seed)
     generator, discriminator = keras_io_generator(), keras_io_discriminator()
-    d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
-    g_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
-    bce = keras.losses.BinaryCrossentropy()
+    d_optimizer = keras.optimizers.Adam(learning_rate=0.0003)
+    g_optimizer = keras.optimizers.Adam(learning_rate=0.0003)
+    loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
 
     @tf.function
-    def train_step(real):
-        n = tf.shape(real)[0]
-        latents = tf.random.normal((n, LATENT_DIM))
-        fake = generator(latents)
-        images = tf.concat([fake, real], axis=0)
-        labels = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
-        labels += 0.05 * tf.random.uniform(tf.shape(labels))  # label noise
+    def train_step(real_images):
+        batch_size = tf.shape(real_images)[0]
+        random_latent_vectors = tf.random.normal((batch_size, LATENT_DIM))
+        generated_images = generator(random_latent_vectors)
+        combined_images = tf.concat([generated_images, real_images], axis=0)
+        # Label 1 is "fake", 0 "real", plus noise: keras.io's "important trick".
+        labels = tf.concat([tf.ones((batch_size, 1)), tf.zeros((batch_size, 1))], 0)
+        labels += 0.05 * tf.random.uniform(tf.shape(labels))
         with tf.GradientTape() as tape:
-            d_loss = bce(labels, discriminator(images, training=True))
+            d_loss = loss_fn(labels, discriminator(combined_images))
         grads = tape.gradient(d_loss, discriminator.trainable_weights)
         d_optimizer.apply_gradients(zip(grads, discriminator.trainable_weights))
 
-        latents = tf.random.normal((n, LATENT_DIM))
-        misleading = tf.zeros((n, 1))  # "all real"
+        random_latent_vectors = tf.random.normal((batch_size, LATENT_DIM))
+        misleading_labels = tf.zeros((batch_size, 1))  # "all real images"
         with tf.GradientTape() as tape:
-            fake = generator(latents, training=True)
-            g_loss = bce(misleading, discriminator(fake, training=True))
+            predictions = discriminator(generator(random_latent_vectors))
+            g_loss = loss_fn(misleading_labels, predictions)
         grads = tape.gradient(g_loss, generator.trainable_weights)
         g_optimizer.apply_gradients(zip(grads, generator.trainable_weights))
         return d_loss, g_loss
 
+    data = (data + 1.0) / 2.0  # keras.io trains on [0, 1] with a sigmoid output
     for start in range(0, len(data), batch_size):
         train_step(tf.constant(data[start : start + batch_size]))
     latents = np.random.default_rng(100 + seed).standard_normal((NUM_FAKE, LATENT_DIM))
-    return generator.predict(latents.astype("float32"), batch_size=250, verbose=0)
+    fake = generator.predict(latents.astype("float32"), batch_size=250, verbose=0)
+    return fake * 2.0 - 1.0
 
 
 # ------------------------------------------------------------ library DCGAN
@@ -210,9 +245,16 @@ def main():
         help="extra library variants NAME=JSON (keys g, d, lr, beta_1, ema_decay, loss)",
     )
     parser.add_argument(
+        "--baselines",
+        nargs="*",
+        choices=["keras.io", "default"],
+        default=["keras.io", "default"],
+        help="which of the two reference contenders to run (default: both)",
+    )
+    parser.add_argument(
         "--no-baselines",
         action="store_true",
-        help="run only --variants (not keras.io and the default)",
+        help="run only --variants (same as --baselines with no names)",
     )
     parser.add_argument("--jsonl", help="append one JSON line per run to this file")
     parser.add_argument(
@@ -233,7 +275,8 @@ def main():
     )
     print(f"{args.steps} steps at batch {args.batch_size}, seeds {args.seeds}")
 
-    contenders = [] if args.no_baselines else [("keras.io", None), ("default", {})]
+    baselines = [] if args.no_baselines else args.baselines
+    contenders = [(name, None if name == "keras.io" else {}) for name in baselines]
     contenders += [parse_variant(v) for v in args.variants]
     results = {}
     for name, spec in contenders:
