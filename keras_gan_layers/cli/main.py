@@ -3,18 +3,26 @@
 import os
 import sys
 
-from keras_gan_layers.cli import evaluate, sample, train, tune
+from keras_gan_layers.cli import evaluate, sample, train, translate, tune
 from keras_gan_layers.cli.common import OneLineParser, UsageError
 
-SUBCOMMANDS = {"train": train, "sample": sample, "evaluate": evaluate, "tune": tune}
+SUBCOMMANDS = {
+    "train": train,
+    "sample": sample,
+    "translate": translate,
+    "evaluate": evaluate,
+    "tune": tune,
+}
 
 
 def build_parser():
     parser = OneLineParser(
         prog="keras-gan",
-        description="Train GANs with Keras and sample from them.",
+        description="Train GANs with Keras, sample from them and translate images.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="{train,sample,evaluate,tune}")
+    sub = parser.add_subparsers(
+        dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}"
+    )
     sub.required = True
     for name, module in SUBCOMMANDS.items():
         module.add_parser(sub, name)

@@ -1,4 +1,4 @@
-"""`keras-gan train`: train a DCGAN on a dataset and write everything out."""
+"""`keras-gan train`: train a DCGAN, CycleGAN or pix2pix model and write everything out."""
 
 import argparse
 import json
@@ -20,27 +20,63 @@ from keras_gan_layers.cli.common import (
 
 PENALTIES = ("none", "gp", "r1", "r2", "dragan")
 CONDITIONING = ("concatenation", "projection", "auxiliary_classifier")
+MODELS = ("dcgan", "cyclegan", "pix2pix")
+TRANSLATION_MODELS = ("cyclegan", "pix2pix")
+
+#: Values of the options whose parser default is None, per `--model`: the
+#: DCGAN recipe, and the CycleGAN and pix2pix papers' (least squares or BCE
+#: loss, Adam(2e-4, beta_1=0.5), one image per batch).
+MODEL_DEFAULTS = {
+    "dcgan": {"loss": "bce", "lr": 5e-4, "batch_size": 64, "ema_decay": 0.99},
+    "cyclegan": {"loss": "lsgan", "lr": 2e-4, "batch_size": 1},
+    "pix2pix": {"loss": "bce", "lr": 2e-4, "batch_size": 1},
+}
+
+#: Images of each domain in the translation models' sample grids.
+SNAPSHOT_IMAGES = 8
 
 
 def add_parser(subparsers, name):
     p = subparsers.add_parser(
         name,
-        help="train a DCGAN (default: the bundled digits at 16x16, about two minutes on 2 CPU cores)",
+        help="train a DCGAN (default: the bundled digits at 16x16, about two "
+        "minutes on 2 CPU cores), or a CycleGAN or pix2pix model on two image folders",
+    )
+    p.add_argument(
+        "--model",
+        default="dcgan",
+        help="dcgan (default: --dataset or --data-dir), cyclegan (unpaired "
+        "--data-a and --data-b folders) or pix2pix (paired folders: the "
+        "files of --data-a and --data-b matched in sorted order)",
     )
     add_data_arguments(p, "train on the images in this folder instead of --dataset")
+    p.add_argument(
+        "--data-a",
+        default=None,
+        help="cyclegan and pix2pix: folder of domain A images (the inputs)",
+    )
+    p.add_argument(
+        "--data-b",
+        default=None,
+        help="cyclegan and pix2pix: folder of domain B images (the targets)",
+    )
     p.add_argument(
         "--image-size",
         type=positive_int,
         default=None,
-        help="image height and width, divisible by 4 (default: 16 for digits, 64 for --data-dir, native otherwise)",
+        help="image height and width, divisible by 4 (default: 16 for digits, "
+        "64 for --data-dir and --data-a/--data-b, native otherwise)",
     )
     p.add_argument(
-        "--grayscale", action="store_true", help="read --data-dir images as grayscale"
+        "--grayscale",
+        action="store_true",
+        help="read --data-dir (or --data-a/--data-b) images as grayscale",
     )
     p.add_argument(
         "--loss",
-        default="bce",
-        help="adversarial loss: bce, minimax, lsgan, wgan, hinge, ragan (default: bce)",
+        default=None,
+        help="adversarial loss: bce, minimax, lsgan, wgan, hinge, ragan (default: "
+        "lsgan for cyclegan, bce otherwise)",
     )
     p.add_argument(
         "--penalty",
@@ -73,12 +109,17 @@ def add_parser(subparsers, name):
     p.add_argument(
         "--ema-decay",
         type=float,
-        default=0.99,
-        help="exponential moving average of the generator; samples and "
+        default=None,
+        help="dcgan: exponential moving average of the generator; samples and "
         "generator.keras come from it (default: 0.99; 0 disables it)",
     )
     p.add_argument("--epochs", type=positive_int, default=40)
-    p.add_argument("--batch-size", type=positive_int, default=64)
+    p.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=None,
+        help="default: 64 for dcgan, 1 for cyclegan and pix2pix (the papers')",
+    )
     p.add_argument("--latent-dim", type=positive_int, default=64)
     p.add_argument(
         "--filters",
@@ -89,8 +130,9 @@ def add_parser(subparsers, name):
     p.add_argument(
         "--lr",
         type=positive_float,
-        default=5e-4,
-        help="Adam learning rate of both networks (beta_1 0.5; default: 5e-4)",
+        default=None,
+        help="Adam learning rate of both players (beta_1 0.5; default: 5e-4 "
+        "for dcgan, 2e-4 for cyclegan and pix2pix)",
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
@@ -214,11 +256,63 @@ def resume_arguments(args, parser):
     return args
 
 
+def validate_model(args):
+    """Check `--model` and the options that go (or not) with it; fill defaults."""
+    if args.model not in MODELS:
+        raise UsageError(
+            f"unknown model {args.model!r}; valid models: {', '.join(MODELS)}"
+        )
+    folders = [
+        flag
+        for flag, value in (("--data-a", args.data_a), ("--data-b", args.data_b))
+        if value is not None
+    ]
+    if args.model not in TRANSLATION_MODELS:
+        if folders:
+            raise UsageError(
+                f"{' and '.join(folders)}: for --model cyclegan or pix2pix (two "
+                "image folders); --model dcgan reads --dataset or --data-dir"
+            )
+    else:
+        missing = [flag for flag in ("--data-a", "--data-b") if flag not in folders]
+        if missing:
+            raise UsageError(
+                f"--model {args.model} needs --data-a DIR and --data-b DIR "
+                f"(missing: {', '.join(missing)})"
+            )
+        if args.data_dir is not None or args.dataset != "digits":
+            raise UsageError(
+                f"--model {args.model} reads --data-a and --data-b; --dataset and "
+                "--data-dir go with --model dcgan"
+            )
+        for flag, given in (
+            ("--conditional", args.conditional),
+            ("--ema-decay", args.ema_decay is not None),
+            ("--eval-every", args.eval_every is not None),
+        ):
+            if given:
+                raise UsageError(
+                    f"{flag} goes with --model dcgan only, not --model {args.model}"
+                )
+        if args.image_size is not None and args.image_size < 8:
+            raise UsageError(
+                f"--model {args.model} needs --image-size 8 or more, got "
+                f"{args.image_size}"
+            )
+    for key, value in MODEL_DEFAULTS[args.model].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+
+
 def validate(args):
     """Check every argument before anything is loaded or trained."""
     from keras_gan_layers import losses
-    from keras_gan_layers.datasets.directory import check_image_directory
+    from keras_gan_layers.datasets.directory import (
+        check_image_directory,
+        count_images,
+    )
 
+    validate_model(args)
     if args.data_dir is None and args.dataset not in DATASETS:
         raise UsageError(
             f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)} (or --data-dir PATH)"
@@ -228,6 +322,20 @@ def validate(args):
             check_image_directory(args.data_dir)
         except ValueError as e:
             raise UsageError(str(e)) from None
+    for flag, path in (("--data-a", args.data_a), ("--data-b", args.data_b)):
+        if path is not None:
+            try:
+                check_image_directory(path)
+            except ValueError as e:
+                raise UsageError(f"{flag}: {e}") from None
+    if args.model == "pix2pix":
+        n_a, n_b = count_images(args.data_a), count_images(args.data_b)
+        if n_a != n_b:
+            raise UsageError(
+                "--model pix2pix pairs the files of --data-a and --data-b in "
+                f"sorted order, so their counts must agree; --data-a has {n_a} "
+                f"images, --data-b {n_b}"
+            )
     if args.loss.lower() not in losses.ALIASES:
         raise UsageError(
             f"unknown loss {args.loss!r}; valid losses: {', '.join(sorted(losses.ALIASES))}"
@@ -293,6 +401,102 @@ def load_data(args):
             f"image size {images.shape[1:3]} is not divisible by 4; pass --image-size"
         )
     return images, labels, tuple(images.shape[1:])
+
+
+def load_translation_data(args):
+    """`(data, fixed_images, image_shape)` of `--data-a`/`--data-b` (cyclegan, pix2pix).
+
+    `data` is `datasets.unpaired` (cyclegan) or `datasets.paired` (pix2pix,
+    files matched in sorted order) at `--image-size` (default 64), read as
+    RGB, or grayscale with `--grayscale`; `fixed_images` the first
+    `SNAPSHOT_IMAGES` of each domain (in sorted order) for `ImageSnapshot`.
+    """
+    import numpy as np
+
+    from keras_gan_layers import datasets
+    from keras_gan_layers.datasets.directory import count_images
+
+    size = args.image_size or 64
+    make = datasets.paired if args.model == "pix2pix" else datasets.unpaired
+    num_fixed = min(
+        SNAPSHOT_IMAGES, count_images(args.data_a), count_images(args.data_b)
+    )
+    try:
+        data = make(
+            args.data_a,
+            args.data_b,
+            batch_size=args.batch_size,
+            image_size=size,
+            seed=args.seed,
+        )
+        first = make(
+            args.data_a,
+            args.data_b,
+            batch_size=num_fixed,
+            image_size=size,
+            shuffle=False,
+        )
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    if args.grayscale:
+        import tensorflow as tf
+
+        def grayscale(a, b):
+            return tf.image.rgb_to_grayscale(a), tf.image.rgb_to_grayscale(b)
+
+        data, first = data.map(grayscale), first.map(grayscale)
+    a, b = (np.asarray(x) for x in next(iter(first)))
+    return data, (a, b), tuple(a.shape[1:])
+
+
+def build_translation_model(args, image_shape):
+    """The CycleGAN or Pix2Pix of `args`, its networks sized by `--filters`.
+
+    CycleGAN: `resnet_translator` generators (9 residual blocks from 256x256
+    up and 6 below, as in the paper, down to 64x64; 3 for smaller images,
+    whose bottleneck is 16x16 or less) and `patchgan_discriminator`s with
+    instance normalization. pix2pix: a `unet_translator` (filters capped at
+    8 x `--filters`, the paper's 512 for 64) and a conditional
+    `patchgan_discriminator` with batch normalization. The PatchGAN has
+    the papers' 3 stride-2 layers (70x70 patches) from 24x24 images up, 2
+    from 12x12, 1 below.
+    """
+    import keras_gan_layers as kgl
+
+    arch = kgl.architectures
+    size = image_shape[0]
+    num_layers = 3 if size >= 24 else 2 if size >= 12 else 1
+    if args.model == "cyclegan":
+        blocks = 9 if size >= 256 else 6 if size >= 64 else 3
+
+        def translator(name):
+            return arch.resnet_translator(
+                image_shape, filters=args.filters, num_blocks=blocks, name=name
+            )
+
+        def critic(name):
+            return arch.patchgan_discriminator(
+                image_shape, filters=args.filters, num_layers=num_layers, name=name
+            )
+
+        return kgl.CycleGAN(
+            translator("generator_ab"),
+            translator("generator_ba"),
+            critic("discriminator_a"),
+            critic("discriminator_b"),
+            seed=args.seed,
+        )
+    generator = arch.unet_translator(
+        image_shape, filters=args.filters, max_filters=8 * args.filters
+    )
+    discriminator = arch.patchgan_discriminator(
+        image_shape,
+        condition_shape=image_shape,
+        filters=args.filters,
+        num_layers=num_layers,
+        normalization="batch",
+    )
+    return kgl.Pix2Pix(generator, discriminator, seed=args.seed)
 
 
 def load_real_images(args, image_shape, limit=10000):
@@ -365,6 +569,21 @@ def plot_history(history, path):
     line_plot(path, series, "epoch", "loss (epoch mean)")
 
 
+def save_translation_model(model, out):
+    """Write `model.keras` and the generators users ship; return the file names."""
+    if hasattr(model, "generator_ab"):
+        generators = {
+            "generator_ab.keras": model.generator_ab,
+            "generator_ba.keras": model.generator_ba,
+        }
+    else:
+        generators = {"generator.keras": model.generator}
+    for name, generator in generators.items():
+        generator.save(os.path.join(out, name))
+    model.save(os.path.join(out, "model.keras"))
+    return ["model.keras", *generators]
+
+
 def _train_parser():
     return add_parser(argparse.ArgumentParser().add_subparsers(), "train")
 
@@ -422,7 +641,13 @@ def run(args):
     import keras_gan_layers as kgl
 
     keras.utils.set_random_seed(args.seed)
-    data, labels, image_shape = load_data(args)
+    translation = args.model in TRANSLATION_MODELS
+    fixed_images = None
+    if translation:
+        data, fixed_images, image_shape = load_translation_data(args)
+        labels = None
+    else:
+        data, labels, image_shape = load_data(args)
     config = {
         **{k: v for k, v in vars(args).items() if k != "command"},
         "image_shape": list(image_shape),
@@ -433,7 +658,9 @@ def run(args):
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=2)
 
-    if args.conditional:
+    if translation:
+        gan = build_translation_model(args, image_shape)
+    elif args.conditional:
         num_classes = int(labels.max()) + 1
         generator = kgl.architectures.conditional_dcgan_generator(
             args.latent_dim,
@@ -480,6 +707,7 @@ def run(args):
         every_n_epochs=args.snapshot_every,
         seed=args.seed,
         scale=scale,
+        images=fixed_images,
     )
     # The backup (end of every epoch) is what --resume continues;
     # history.jsonl keeps the logs of every epoch across interruptions.
@@ -520,7 +748,7 @@ def run(args):
     )
     fit_kwargs = (
         {"shuffle": False}
-        if args.data_dir
+        if args.data_dir or translation
         else {"batch_size": args.batch_size, "shuffle": True}
     )
     previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
@@ -565,6 +793,15 @@ def run(args):
         return 1
     if (args.epochs % args.snapshot_every) != 0:
         snapshots.snapshot(args.epochs - 1)
+    if translation:
+        names = save_translation_model(gan, args.out)
+        print(
+            f"trained {args.epochs} epochs in {time.time() - start:.0f} s; wrote to "
+            f"{args.out}/: samples/epoch_*.png, losses.png, {', '.join(names)}, "
+            "history.json, config.json"
+        )
+        print(f"last sample grid: {snapshots.written[-1]}")
+        return 0
     # The generator users ship: the EMA copy when there is one (gan.keras
     # holds both; load it and use .generator for the raw weights).
     gan.sampling_generator.save(os.path.join(args.out, "generator.keras"))
