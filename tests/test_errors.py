@@ -885,6 +885,24 @@ def test_a02_cli_data_dir_missing_empty_or_corrupt(tmp_path, capsys):
     assert "not readable PNG, JPEG, GIF or BMP images" in err and "broken.png" in err
 
 
+def test_a05_cli_translation_arguments(tmp_path, capsys):
+    out = ["--out", str(tmp_path / "o")]
+    folder = str(image_folder(tmp_path))
+    err = cli_error(capsys, ["train", "--model", "cyclegan", "--data-a", folder, *out])
+    assert "--model cyclegan needs --data-a DIR and --data-b DIR" in err
+    err = cli_error(capsys, ["train", "--model", "stylegan", *out])
+    assert "unknown model 'stylegan'; valid models: dcgan, cyclegan, pix2pix" in err
+    err = cli_error(capsys, ["train", "--data-a", folder, "--data-b", folder, *out])
+    assert "for --model cyclegan or pix2pix" in err
+    path = str(tmp_path / "g.keras")
+    tiny_dcgan().generator.save(path)
+    err = cli_error(
+        capsys,
+        ["translate", "--model", path, "--input", folder, "--out", str(tmp_path)],
+    )
+    assert "does not hold an image-to-image translator" in err
+
+
 def test_a03_cli_sample_labels(tmp_path, capsys):
     path = str(tmp_path / "gan.keras")
     tiny_dcgan().save(path)
