@@ -167,6 +167,14 @@ def add_parser(subparsers, name):
         "(--epochs and --verbose may change)",
     )
     p.add_argument(
+        "--distribute",
+        action="store_true",
+        help="train on every device: tf.distribute.MirroredStrategy over the "
+        "local devices (TensorFlow) or keras.distribution.DataParallel over "
+        "all devices of all processes (JAX; several hosts: see "
+        "docs/scaling.md); --batch-size is the global batch",
+    )
+    p.add_argument(
         "--verbose",
         type=int,
         choices=(0, 1, 2),
@@ -313,6 +321,15 @@ def validate(args):
     )
 
     validate_model(args)
+    if getattr(args, "distribute", False):
+        import keras
+
+        if keras.backend.backend() not in ("tensorflow", "jax"):
+            raise UsageError(
+                f"--distribute needs the TensorFlow or JAX backend (MirroredStrategy "
+                f"or DataParallel); this is {keras.backend.backend()!r}: set "
+                "KERAS_BACKEND=tensorflow or jax"
+            )
     if args.data_dir is None and args.dataset not in DATASETS:
         raise UsageError(
             f"unknown dataset {args.dataset!r}; valid datasets: {', '.join(DATASETS)} (or --data-dir PATH)"
@@ -630,35 +647,13 @@ def read_history(path):
     return history
 
 
-def run(args):
-    if args.resume:
-        args = resume_arguments(args, _train_parser())
-    validate(args)
-    start = time.time()
+def build_model(args, image_shape, labels):
+    """The compiled model `keras-gan train` trains."""
     import keras
-    import numpy as np
 
     import keras_gan_layers as kgl
 
-    keras.utils.set_random_seed(args.seed)
-    translation = args.model in TRANSLATION_MODELS
-    fixed_images = None
-    if translation:
-        data, fixed_images, image_shape = load_translation_data(args)
-        labels = None
-    else:
-        data, labels, image_shape = load_data(args)
-    config = {
-        **{k: v for k, v in vars(args).items() if k != "command"},
-        "image_shape": list(image_shape),
-        "keras_backend": keras.backend.backend(),
-        "keras_version": keras.__version__,
-        "keras_gan_layers_version": kgl.__version__,
-    }
-    with open(os.path.join(args.out, "config.json"), "w") as f:
-        json.dump(config, f, indent=2)
-
-    if translation:
+    if args.model in TRANSLATION_MODELS:
         gan = build_translation_model(args, image_shape)
     elif args.conditional:
         num_classes = int(labels.max()) + 1
@@ -701,6 +696,141 @@ def run(args):
         penalties=make_penalties(args),
         d_steps=args.d_steps,
     )
+    return gan
+
+
+def distribution_scope(args):
+    """`(scope, description, devices)` for `--distribute` (a null scope without)."""
+    import contextlib
+
+    import keras
+
+    if not getattr(args, "distribute", False):
+        return contextlib.nullcontext(), None, 1
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        strategy = tf.distribute.MirroredStrategy()
+        devices = strategy.num_replicas_in_sync
+        return strategy.scope(), f"MirroredStrategy over {devices} devices", devices
+    if os.environ.get("KERAS_DISTRIBUTION_NUM_PROCESSES"):
+        # Several processes (hosts): join them first (docs/scaling.md).
+        keras.distribution.initialize()
+    import jax
+
+    devices = jax.devices()
+    keras.distribution.set_distribution(
+        keras.distribution.DataParallel(
+            devices=devices,
+            # Several processes: each feeds its own shard (whole_batches).
+            auto_shard_dataset=jax.process_count() == 1,
+        )
+    )
+    return (
+        contextlib.nullcontext(),
+        f"DataParallel over {len(devices)} devices in {jax.process_count()} "
+        "process(es)",
+        len(devices),
+    )
+
+
+def process_output_directory(out):
+    """`out` on the chief; a temporary folder on the other JAX processes.
+
+    Every process of a multi-process run must take part in `save` (Keras
+    creates variables while saving, and under a multi-process distribution
+    that needs all processes), so the others write to a folder that is
+    deleted when they exit.
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return out
+    import jax
+
+    if jax.process_index() == 0:
+        return out
+    import atexit
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix=f"keras_gan_process_{jax.process_index()}_")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def whole_batches(data, labels, batch_size, devices):
+    """Data cut to whole batches, so that every batch splits over the devices."""
+    if batch_size % devices:
+        raise UsageError(
+            f"--distribute splits each batch over {devices} devices: --batch-size "
+            f"must be a multiple of {devices}, got {batch_size}"
+        )
+    processes, index = 1, 0
+    import keras
+
+    if keras.backend.backend() == "jax":
+        import jax
+
+        processes, index = jax.process_count(), jax.process_index()
+    if batch_size % processes:
+        raise UsageError(
+            f"--distribute over {processes} processes: --batch-size (the global "
+            f"batch) must be a multiple of {processes}, got {batch_size}"
+        )
+    local = batch_size // processes  # each process feeds its share
+    if hasattr(data, "element_spec"):  # tf.data, batched
+        data = data.unbatch()
+        if processes > 1:
+            data = data.shard(processes, index)
+        return data.batch(local, drop_remainder=True), labels, local
+    n = len(data) // batch_size * batch_size
+    data, labels = data[:n], None if labels is None else labels[:n]
+    if processes > 1:  # process i takes rows i, i + processes, ...
+        data = data[index::processes]
+        labels = None if labels is None else labels[index::processes]
+    return data, labels, local
+
+
+def run(args):
+    if args.resume:
+        args = resume_arguments(args, _train_parser())
+    validate(args)
+    start = time.time()
+    import keras
+    import numpy as np
+
+    import keras_gan_layers as kgl
+
+    # Before anything runs on JAX: several processes must join first.
+    scope, distributed, devices = distribution_scope(args)
+    keras.utils.set_random_seed(args.seed)
+    translation = args.model in TRANSLATION_MODELS
+    fixed_images = None
+    if translation:
+        data, fixed_images, image_shape = load_translation_data(args)
+        labels = None
+    else:
+        data, labels, image_shape = load_data(args)
+    config = {
+        **{k: v for k, v in vars(args).items() if k != "command"},
+        "image_shape": list(image_shape),
+        "keras_backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "keras_gan_layers_version": kgl.__version__,
+    }
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+
+    local_batch = args.batch_size
+    if distributed:
+        data, labels, local_batch = whole_batches(
+            data, labels, args.batch_size, devices
+        )
+        print(f"--distribute: {distributed}")
+        args.out = process_output_directory(args.out)
+    with scope:
+        gan = build_model(args, image_shape, labels)
     scale = max(1, 128 // image_shape[0])
     snapshots = kgl.ImageSnapshot(
         os.path.join(args.out, "samples"),
@@ -749,7 +879,7 @@ def run(args):
     fit_kwargs = (
         {"shuffle": False}
         if args.data_dir or translation
-        else {"batch_size": args.batch_size, "shuffle": True}
+        else {"batch_size": local_batch, "shuffle": True}
     )
     previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
