@@ -83,6 +83,38 @@ def test_jax_data_parallel_matches_one_device(loss):
     assert not np.allclose(np.array(one["g"][1]), [0.2, 0.4])
 
 
+@pytest.mark.skipif(
+    __import__("keras").backend.backend() != "jax",
+    reason="runs JAX subprocesses; checked in the JAX pass",
+)
+def test_jax_model_parallel_matches_one_device():
+    # The generator's dense and transposed-convolution kernels sharded over
+    # 2 devices (docs/scaling.md's LayoutMap): 2 WGAN-GP steps equal the
+    # unsharded ones.
+    pytest.importorskip("jax")
+    env = {
+        "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
+        "KERAS_BACKEND": "jax",
+    }
+    one = run("model_parallel_step.py", "1", env=env)
+    two = run("model_parallel_step.py", "2", env=env)
+    assert one["sharded"] == []
+    assert two["sharded"] == [
+        "dense/kernel",
+        "conv2d_transpose/kernel",
+        "conv2d_transpose_1/kernel",
+    ]
+    for a, b in zip(one["g"] + one["d"], two["g"] + two["d"]):
+        np.testing.assert_allclose(np.array(b), np.array(a), rtol=1e-5, atol=1e-6)
+    for key, value in one["logs"].items():
+        assert two["logs"][key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
+    moved = [
+        np.abs(np.array(a) - np.array(b)).max()
+        for a, b in zip(one["g"], one["g_initial"])
+    ]
+    assert min(moved[::2]) > 1e-4  # every kernel trained
+
+
 def free_port():
     import socket
 
