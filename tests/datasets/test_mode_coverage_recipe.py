@@ -1,4 +1,4 @@
-"""The mode-coverage recipe of docs/mode_coverage.md really covers the ring.
+"""docs/mode_coverage.md's recipe_2x256 really covers the ring.
 
 One training run (TensorFlow; the same step runs on every backend, see
 tests/backend), so it is marked slow.
@@ -21,7 +21,8 @@ HQ_BOUND, KL_BOUND = 0.87, 0.02
 @pytest.mark.slow
 @pytest.mark.tensorflow_only
 def test_recipe_covers_the_ring():
-    # examples/ring_mode_coverage.py: the recipe with a 2,000-step schedule.
+    # examples/ring_mode_coverage.py: recipe_2x256 with a 2,000-step schedule
+    # (the 2 x 256 networks keep the test short).
     steps, batch = 2000, 512
     keras.utils.set_random_seed(0)
     data = datasets.gaussian_mixture("ring", 100 * batch, seed=0)
