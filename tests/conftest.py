@@ -11,12 +11,16 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(
         reason=f"needs the TensorFlow backend, not {keras.backend.backend()}"
     )
+    once = pytest.mark.skip(
+        reason="backend-independent (numpy/scipy): run in the TensorFlow pass"
+    )
     for item in items:
-        if (
-            "tensorflow_only" in item.keywords
-            and keras.backend.backend() != "tensorflow"
-        ):
+        if keras.backend.backend() == "tensorflow":
+            continue
+        if "tensorflow_only" in item.keywords:
             item.add_marker(skip)
+        elif "backend_independent" in item.keywords:
+            item.add_marker(once)
 
 
 @pytest.fixture(autouse=True)

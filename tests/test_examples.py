@@ -2,6 +2,8 @@
 
 TensorFlow only (the examples are backend-agnostic Keras, but one pass is
 what CI can afford); each prints where its outputs went, and writes them.
+`examples/cyclegan_digits.py` runs in tests/models/test_translation_learning.py
+instead (its `run`, 200 steps, with the issue's bounds on the figures).
 """
 
 import os
@@ -14,9 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.tensorflow_only
-@pytest.mark.parametrize(
-    "script", ["resnet_hinge_sn.py", "stylegan_small.py", "cyclegan_digits.py"]
-)
+@pytest.mark.parametrize("script", ["resnet_hinge_sn.py", "stylegan_small.py"])
 def test_example_smoke_run(tmp_path, script):
     out = tmp_path / "out"
     result = subprocess.run(

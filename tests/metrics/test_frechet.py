@@ -15,6 +15,8 @@ from keras_gan_layers.metrics import (
 from keras_gan_layers.metrics import frechet as frechet_module
 from keras_gan_layers.metrics.frechet import trace_sqrt_product
 
+pytestmark = pytest.mark.backend_independent
+
 
 def pytorch_fid_formula(mu1, sigma1, mu2, sigma2, eps=1e-6):
     """pytorch-fid's calculate_frechet_distance (scipy.linalg.sqrtm route)."""

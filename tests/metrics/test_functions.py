@@ -13,6 +13,8 @@ from keras_gan_layers.metrics import (
     precision_recall_density_coverage,
 )
 
+pytestmark = pytest.mark.backend_independent
+
 
 def lexicographic(x):
     """`x` with its rows sorted lexicographically (column 0 first)."""

@@ -6,6 +6,8 @@ import pytest
 from keras_gan_layers import metrics
 from tests.metrics.test_frechet import pytorch_fid_formula
 
+pytestmark = pytest.mark.backend_independent
+
 pytorch_fid_distance = pytorch_fid_formula  # pytorch-fid's formula, transcribed
 
 
