@@ -50,10 +50,10 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         if (
             isinstance(initial_learning_rate, bool)
             or not isinstance(initial_learning_rate, numbers.Real)
-            or not initial_learning_rate > 0
+            or not 0 < initial_learning_rate < float("inf")
         ):
             raise ValueError(
-                "LinearDecay needs initial_learning_rate, a float > 0. "
+                "LinearDecay needs initial_learning_rate, a finite float > 0. "
                 f"Received: initial_learning_rate={initial_learning_rate!r}"
             )
         for key, value, low in (

@@ -35,6 +35,7 @@ def test_round_trip_and_optimizer():
     "kwargs, match",
     [
         ({"initial_learning_rate": 0, "decay_steps": 1}, "initial_learning_rate"),
+        ({"initial_learning_rate": float("inf"), "decay_steps": 1}, "a finite float"),
         ({"initial_learning_rate": 1e-3, "decay_steps": 0}, "decay_steps, an int >= 1"),
         (
             {"initial_learning_rate": 1e-3, "decay_steps": 5, "constant_steps": -1},

@@ -164,6 +164,14 @@ def run(args):
         check_image_directory(args.input)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    source = os.path.realpath(args.input)
+    target = os.path.realpath(args.out)
+    if target == source or target.startswith(source + os.sep):
+        raise UsageError(
+            f"--out {args.out!r} is --input or a folder inside it: the "
+            "translations would overwrite or mix with the input images; "
+            "choose a folder outside --input"
+        )
     files = image_files(args.input)
     names = output_names(files, args.input)
     writable_directory(args.out)

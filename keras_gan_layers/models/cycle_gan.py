@@ -408,6 +408,7 @@ class CycleGAN(AdversarialModel):
             batch_size,
             "CycleGAN.translate_a_to_b",
             self.shape_a,
+            self.data_range,
         )
 
     def translate_b_to_a(self, images, batch_size=32):
@@ -418,6 +419,7 @@ class CycleGAN(AdversarialModel):
             batch_size,
             "CycleGAN.translate_b_to_a",
             self.shape_b,
+            self.data_range,
         )
 
     # ---------------------------------------------------------------- data
@@ -434,21 +436,13 @@ class CycleGAN(AdversarialModel):
         ):
             if sample is not None:
                 check_sample_shape(sample, network, "CycleGAN", f"{domain} {what}")
-        arrays = (
-            (x, y) if y is not None else (x if isinstance(x, (tuple, list)) else None)
-        )
-        if arrays is not None and all(hasattr(t, "shape") for t in arrays):
-            a_all, b_all = arrays
-            n = max(len(a_all), len(b_all))
+        if y is not None and hasattr(x, "shape") and hasattr(y, "shape"):
+            n = max(len(x), len(y))
             seed = 0 if self.seed is None else self.seed
-            if len(a_all) != n:
-                a_all = cycled(np.asarray(a_all), n, seed)
-            if len(b_all) != n:
-                b_all = cycled(np.asarray(b_all), n, seed + 1)
-            if y is not None:
-                x, y = a_all, b_all
-            else:
-                x = (a_all, b_all)
+            if len(x) != n:
+                x = cycled(np.asarray(x), n, seed)
+            if len(y) != n:
+                y = cycled(np.asarray(y), n, seed + 1)
         return x, y
 
     def check_networks_on_data(self, x, y, batch_size=None):

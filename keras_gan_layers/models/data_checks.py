@@ -22,19 +22,21 @@ def _first_array(element):
     return element
 
 
-def check_range(array, data_range, what):
+def check_range(array, data_range, what, model="GAN"):
     """Raise if real `what` are integer-typed, non-finite or outside `data_range`.
 
     `GAN.fit`'s use of `keras_gan_layers.metrics.checks.check_images`, the
-    check that the evaluation paths share.
+    check that the evaluation paths share; `model` names the class that
+    takes `data_range`.
     """
     check_images(
         array,
         f"real {what}",
-        "GAN",
+        model,
         data_range,
         range_name="data_range",
-        skip_hint="pass data_range=(low, high) or None to GAN (None skips this check)",
+        skip_hint=f"pass data_range=(low, high) or None to {model} (None skips "
+        "this check)",
     )
 
 
@@ -84,7 +86,7 @@ def _is_torch_data_loader(x):
     )
 
 
-def check_real_data(x, data_range, what="images"):
+def check_real_data(x, data_range, what="images", model="GAN"):
     """Check `x` as given to `fit`; return what `fit` should use instead.
 
     Arrays are checked whole. A `tf.data.Dataset` or `keras.utils.PyDataset`
@@ -95,12 +97,12 @@ def check_real_data(x, data_range, what="images"):
         return x
     first, x = peek_first_batch(x)
     if first is not None:
-        check_range(_as_numpy(_first_array(first)), data_range, what)
+        check_range(_as_numpy(_first_array(first)), data_range, what, model)
         return x
     if isinstance(x, (tuple, list)) and x and not np.isscalar(x[0]):
-        check_range(_as_numpy(x[0]), data_range, what)
+        check_range(_as_numpy(x[0]), data_range, what, model)
         return x
-    check_range(_as_numpy(x), data_range, what)
+    check_range(_as_numpy(x), data_range, what, model)
     return x
 
 

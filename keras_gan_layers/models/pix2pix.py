@@ -199,7 +199,12 @@ class Pix2Pix(AdversarialModel):
             ValueError: images of another shape, an empty batch.
         """
         return translate_numpy(
-            self.generator, images, batch_size, "Pix2Pix.translate", self.shape_a
+            self.generator,
+            images,
+            batch_size,
+            "Pix2Pix.translate",
+            self.shape_a,
+            self.data_range,
         )
 
     # ---------------------------------------------------------------- data

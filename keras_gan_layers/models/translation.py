@@ -28,8 +28,11 @@ def output_spec(network, inputs, model, what):
     except Exception as e:
         shapes = keras.tree.map_structure(lambda t: shape_str(t.shape), inputs)
         raise ValueError(f"{model}: {what} cannot be called on {shapes}: {e}") from e
-    if isinstance(out, (list, tuple)):
-        raise ValueError(f"{model}: {what} must return a single tensor.")
+    if isinstance(out, (list, tuple, dict)):
+        raise ValueError(
+            f"{model}: {what} must return a single tensor. It returns a "
+            f"{type(out).__name__}."
+        )
     return out
 
 
@@ -56,8 +59,22 @@ def unpack_pair(data, model):
     return ops.convert_to_tensor(a), ops.convert_to_tensor(b)
 
 
-def translate_numpy(generator, images, batch_size, model, expected_shape):
-    """Run `generator` in inference mode over `images` in batches; numpy out."""
+def translate_numpy(
+    generator, images, batch_size, model, expected_shape, data_range=None
+):
+    """Run `generator` in inference mode over `images` in batches; numpy out.
+
+    `images` must be floats in `data_range` (unless None), like `fit`'s.
+    """
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"{model} needs batch_size, an int >= 1. Received: "
+            f"batch_size={batch_size!r}"
+        )
     images = np.asarray(images)
     if images.ndim < 2:
         raise ValueError(
@@ -72,6 +89,16 @@ def translate_numpy(generator, images, batch_size, model, expected_shape):
     )
     if len(images) == 0:
         raise ValueError(f"{model}: no images to translate (an empty batch).")
+    if data_range is not None:
+        from keras_gan_layers.metrics.checks import check_images
+
+        check_images(
+            images,
+            "images to translate",
+            model,
+            data_range,
+            range_name="data_range",
+        )
     return np.concatenate(
         [
             ops.convert_to_numpy(
@@ -124,20 +151,15 @@ def check_pair_data(model, x, y, data_range, what="images"):
     a, b, x = first_pair(x, y, name, what)
     if a is not None:
         if data_range is not None:
-            check_range(a, data_range, f"A {what}")
-            check_range(b, data_range, f"B {what}")
+            check_range(a, data_range, f"A {what}", name)
+            check_range(b, data_range, f"B {what}", name)
         return a[:2], b[:2], x, y
-    if y is None:  # x = (a, b) arrays
-        a_all, b_all = x
-    else:
-        a_all, b_all = x, y
-    a_all = check_real_data(a_all, data_range, f"A {what}")
-    b_all = check_real_data(b_all, data_range, f"B {what}")
-    if y is None:
-        x = (a_all, b_all)
-    else:
-        x, y = a_all, b_all
-    return np.asarray(a_all[:2]), np.asarray(b_all[:2]), x, y
+    # x=(a, b) arrays: Keras would read the pair as two inputs and no
+    # target; as x=a, y=b it yields the (a, b) batches the step takes.
+    a_all, b_all = (x, y) if y is not None else x
+    a_all = check_real_data(a_all, data_range, f"A {what}", name)
+    b_all = check_real_data(b_all, data_range, f"B {what}", name)
+    return np.asarray(a_all[:2]), np.asarray(b_all[:2]), a_all, b_all
 
 
 def check_translators(model, **networks):

@@ -198,3 +198,14 @@ def test_missing_required_argument_is_exit_2(capsys):
         main(["translate", "--input", "x", "--out", "y"])
     assert info.value.code == 2
     assert "--model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", [".", "sub"])
+def test_output_inside_the_input_is_refused(tmp_path, capsys, out):
+    arrays = image_folder(tmp_path / "in")
+    scaling(0.5).save(tmp_path / "g.keras")
+    args = ["--model", str(tmp_path / "g.keras"), "--input", str(tmp_path / "in")]
+    assert run([*args, "--out", str(tmp_path / "in" / out)]) == 2
+    assert "is --input or a folder inside it" in capsys.readouterr().err
+    for name, pixels in arrays.items():  # the inputs are untouched
+        np.testing.assert_array_equal(read(tmp_path / "in" / name), pixels)

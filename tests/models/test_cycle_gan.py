@@ -322,3 +322,47 @@ def test_translate_wrong_shape():
     model = tiny_model(pool_size=0)
     with pytest.raises(ValueError, match="translate_a_to_b: the images have shape"):
         model.translate_a_to_b(np.zeros((2, 4, 4, 1), "float32"))
+
+
+def test_fit_on_a_tuple_of_two_arrays():
+    # fit(x=(a, b)) is fit(x=a, y=b): Keras alone would read two inputs.
+    a = RNG.uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    model = tiny_model(pool_size=0, seed=0)
+    model.compile()
+    history = model.fit((a, -a), batch_size=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["cycle_loss"][0])
+
+
+def test_discriminator_returning_a_dict():
+    inputs = keras.Input((8, 8, 1))
+    critic = keras.Model(inputs, {"x": keras.layers.Conv2D(1, 3)(inputs)})
+    with pytest.raises(
+        ValueError, match="must return a single tensor. It returns a dict"
+    ):
+        CycleGAN(tiny_convnet(), tiny_convnet(), critic, tiny_critic())
+
+
+def test_range_errors_name_the_model():
+    model = tiny_model(pool_size=0)
+    model.compile()
+    a = np.zeros((4, 8, 8, 1), "float32")
+    with pytest.raises(ValueError, match="CycleGAN expects real B images"):
+        model.fit(x=a, y=(a + 1) * 127.5, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "images, kwargs, match",
+    [
+        (np.zeros((2, 8, 8, 1), "uint8"), {}, "CycleGAN.translate_a_to_b expects"),
+        (np.full((2, 8, 8, 1), np.nan, "float32"), {}, "non-finite"),
+        (
+            np.zeros((2, 8, 8, 1), "float32"),
+            {"batch_size": 0},
+            "batch_size, an int >= 1",
+        ),
+    ],
+)
+def test_translate_bad_input(images, kwargs, match):
+    model = tiny_model(pool_size=0)
+    with pytest.raises(ValueError, match=match):
+        model.translate_a_to_b(images, **kwargs)

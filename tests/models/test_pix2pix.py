@@ -183,3 +183,17 @@ def test_one_domain_only():
     model.compile()
     with pytest.raises(ValueError, match="one domain only"):
         model.fit(np.zeros((4, 8, 8, 1), "float32"), epochs=1, verbose=0)
+
+
+def test_fit_on_a_tuple_of_two_arrays():
+    a = RNG.uniform(-1, 1, (4, 8, 8, 1)).astype("float32")
+    model = Pix2Pix(tiny_convnet(), tiny_pair_critic(), seed=0)
+    model.compile()
+    history = model.fit((a, -a), batch_size=2, epochs=1, verbose=0)
+    assert np.isfinite(history.history["l1_loss"][0])
+
+
+def test_translate_out_of_range():
+    model = Pix2Pix(tiny_convnet(), tiny_pair_critic())
+    with pytest.raises(ValueError, match=r"Pix2Pix.translate expects .*\[-1.0, 1.0\]"):
+        model.translate(np.full((2, 8, 8, 1), 200.0, "float32"))
