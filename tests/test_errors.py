@@ -901,6 +901,11 @@ def test_a05_cli_translation_arguments(tmp_path, capsys):
         ["translate", "--model", path, "--input", folder, "--out", str(tmp_path)],
     )
     assert "does not hold an image-to-image translator" in err
+    err = cli_error(
+        capsys,
+        ["translate", "--model", path, "--input", folder, "--out", folder + "/t"],
+    )
+    assert "is --input or a folder inside it" in err
 
 
 def test_a03_cli_sample_labels(tmp_path, capsys):
@@ -1290,3 +1295,5 @@ def test_t12_translate_images_of_another_shape():
         r"but the translator takes \(None, 8, 8, 1\)",
     ):
         model.translate_a_to_b(np.zeros((2, 4, 4, 1), "float32"))
+    with pytest.raises(ValueError, match=r"translate_a_to_b expects images to"):
+        model.translate_a_to_b(np.zeros((2, 8, 8, 1), "uint8"))
