@@ -76,12 +76,8 @@ def check_dataset(name):
         )
 
 
-def load_generator(path):
-    """Load a saved generator or GAN; return `(model, generator)`.
-
-    For a saved model with a generator EMA, `generator` is the EMA copy (what
-    `generate` samples from).
-    """
+def load_keras_model(path):
+    """`keras.saving.load_model(path)` in safe mode, or a one-line UsageError."""
     if not os.path.isfile(path):
         raise UsageError(f"model file {path!r} does not exist")
     import keras
@@ -97,6 +93,16 @@ def load_generator(path):
             f"could not load {path!r} as a Keras model ({type(e).__name__}: "
             f"{short_message(e)})"
         ) from None
+    return model
+
+
+def load_generator(path):
+    """Load a saved generator or GAN; return `(model, generator)`.
+
+    For a saved model with a generator EMA, `generator` is the EMA copy (what
+    `generate` samples from).
+    """
+    model = load_keras_model(path)
     generator = getattr(model, "sampling_generator", None)
     generator = generator or getattr(model, "generator", model)
     check_image_generator(path, model, generator)

@@ -4,6 +4,7 @@ import os
 
 from keras_gan_layers.cli.common import (
     UsageError,
+    load_keras_model,
     positive_int,
     shape_text,
     short_message,
@@ -54,19 +55,7 @@ def add_parser(subparsers, name):
 
 def load_translator(path, direction):
     """`(model, generator, data_range)` of a saved translator, or UsageError."""
-    if not os.path.isfile(path):
-        raise UsageError(f"model file {path!r} does not exist")
-    import keras
-
-    import keras_gan_layers  # noqa: F401 - registers the classes
-
-    try:
-        model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as e:
-        raise UsageError(
-            f"could not load {path!r} as a Keras model ({type(e).__name__}: "
-            f"{short_message(e)})"
-        ) from None
+    model = load_keras_model(path)
     kind = type(model).__name__
     if callable(getattr(model, "translate_a_to_b", None)):
         direction = direction or "a2b"
