@@ -12,6 +12,10 @@ both), one update of each network per step, fresh latents for each:
 - `keras-tensorflow`: `kgl.GAN(dcgan_generator(...), dcgan_discriminator(...)).fit`
   on the TensorFlow backend;
 - `keras-torch`: the same on Keras' PyTorch backend;
+- `keras-torch-hand`: the same networks on Keras' PyTorch backend in a
+  minimal `keras.Model` whose `train_step` is written by hand with
+  `torch.autograd` (no package step): what Keras' torch backend itself
+  costs;
 - `pytorch`: the update written in plain PyTorch (`torch.nn`, NCHW, as a
   PyTorch user writes it; no Keras).
 
@@ -22,7 +26,8 @@ Each process builds its networks, runs a warm-up of 5 steps, then times
 `--steps` steps: for the Keras contenders the training loop inside `fit`
 (first batch to last, as benchmarks/train_throughput.py), for PyTorch the
 loop of updates. Prints steps/s per round, the medians and the ratios
-`keras-tensorflow / pytorch` and `keras-torch / pytorch`.
+to `pytorch`, and `keras-torch / keras-torch-hand` (the package step's own
+cost on that backend).
 """
 
 import argparse
@@ -34,7 +39,7 @@ import sys
 import time
 
 LATENT, SHAPE, BATCH, WARMUP = 100, (28, 28, 1), 64, 5
-WORKERS = ("keras-tensorflow", "keras-torch", "pytorch")
+WORKERS = ("keras-tensorflow", "keras-torch", "keras-torch-hand", "pytorch")
 
 
 def images(n, seed=0):
@@ -43,7 +48,59 @@ def images(n, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (n, *SHAPE)).astype("float32")
 
 
-def keras_worker(steps):
+def hand_written_keras_torch(generator, discriminator):
+    """A minimal keras.Model with the update written with torch.autograd."""
+    import keras
+    import torch
+    from torch.nn import functional as F
+
+    class HandWritten(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.generator, self.discriminator = generator, discriminator
+            self.seed_generator = keras.random.SeedGenerator(0)
+            self.d_loss = keras.metrics.Mean(name="d_loss")
+
+        def call(self, x):
+            return self.discriminator(x)
+
+        @property
+        def metrics(self):
+            return [self.d_loss]
+
+        def _apply(self, loss, optimizer, network):
+            variables = network.trainable_variables
+            grads = torch.autograd.grad(loss, [v.value for v in variables])
+            with torch.no_grad():
+                optimizer.apply(grads, variables)
+
+        def train_step(self, real):
+            n = real.shape[0]
+            z = keras.random.normal((n, LATENT), seed=self.seed_generator)
+            fake = self.generator(z, training=True).detach()
+            d = self.discriminator
+            d_loss = (
+                F.softplus(-d(real, training=True)).mean()
+                + F.softplus(d(fake, training=True)).mean()
+            )
+            self._apply(d_loss, self.d_optimizer, d)
+            z = keras.random.normal((n, LATENT), seed=self.seed_generator)
+            fake = self.generator(z, training=True)
+            g_loss = F.softplus(-d(fake, training=True)).mean()
+            self._apply(g_loss, self.g_optimizer, self.generator)
+            self.d_loss.update_state(d_loss.detach())
+            return {"d_loss": self.d_loss.result()}
+
+    model = HandWritten()
+    model.compile()
+    model.d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+    model.g_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+    model.d_optimizer.build(discriminator.trainable_variables)
+    model.g_optimizer.build(generator.trainable_variables)
+    return model
+
+
+def keras_worker(steps, hand_written=False):
     """Steps/s of `GAN.fit`'s training loop on the active Keras backend."""
     import keras
 
@@ -67,6 +124,8 @@ def keras_worker(steps):
         keras.optimizers.Adam(2e-4, beta_1=0.5),
         loss="bce",
     )
+    if hand_written:
+        gan = hand_written_keras_torch(gan.generator, gan.discriminator)
 
     class LoopTimer(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch, logs=None):
@@ -148,7 +207,7 @@ def pytorch_worker(steps):
 def run_worker(name, steps):
     env = {
         **os.environ,
-        "KERAS_BACKEND": "torch" if name == "keras-torch" else "tensorflow",
+        "KERAS_BACKEND": "torch" if name.startswith("keras-torch") else "tensorflow",
         "TF_CPP_MIN_LOG_LEVEL": "3",
     }
     out = subprocess.run(
@@ -174,7 +233,7 @@ def main():
         rate = (
             pytorch_worker(args.steps)
             if args.worker == "pytorch"
-            else keras_worker(args.steps)
+            else keras_worker(args.steps, args.worker == "keras-torch-hand")
         )
         print("RESULT " + json.dumps({"steps_per_second": rate}))
         return
@@ -196,6 +255,14 @@ def main():
     print(
         f"GAN.fit (Keras torch backend) / plain PyTorch: "
         f"{median['keras-torch'] / median['pytorch']:.3f}"
+    )
+    print(
+        f"hand-written Keras-torch train_step / plain PyTorch: "
+        f"{median['keras-torch-hand'] / median['pytorch']:.3f}"
+    )
+    print(
+        f"GAN.fit (Keras torch backend) / hand-written Keras-torch train_step: "
+        f"{median['keras-torch'] / median['keras-torch-hand']:.3f}"
     )
 
 
