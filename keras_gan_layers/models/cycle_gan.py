@@ -10,9 +10,9 @@ from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.layers.image_pool import ImagePool
 from keras_gan_layers.models.adversarial import AdversarialModel, DiscriminatorView
 from keras_gan_layers.models.data_checks import check_sample_shape
+from keras_gan_layers.models.gan import check_network_types
 from keras_gan_layers.models.translation import (
     check_pair_data,
-    check_translators,
     input_shape_of,
     output_spec,
     require_same,
@@ -169,7 +169,7 @@ class CycleGAN(AdversarialModel):
         **kwargs,
     ):
         name = "CycleGAN"
-        check_translators(
+        check_network_types(
             name,
             generator_ab=generator_ab,
             generator_ba=generator_ba,

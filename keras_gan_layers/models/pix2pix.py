@@ -7,9 +7,9 @@ from keras_gan_layers.api_export import keras_gan_export
 from keras_gan_layers.models.adversarial import AdversarialModel, DiscriminatorView
 from keras_gan_layers.models.cycle_gan import _weight, l1
 from keras_gan_layers.models.data_checks import compatible_shape
+from keras_gan_layers.models.gan import check_network_types
 from keras_gan_layers.models.translation import (
     check_pair_data,
-    check_translators,
     input_shape_of,
     output_spec,
     require_same,
@@ -92,7 +92,7 @@ class Pix2Pix(AdversarialModel):
         data_range=(-1.0, 1.0),
         **kwargs,
     ):
-        check_translators("Pix2Pix", generator=generator, discriminator=discriminator)
+        check_network_types("Pix2Pix", generator=generator, discriminator=discriminator)
         l1_weight = _weight(l1_weight, "l1_weight", "Pix2Pix")
         super().__init__(seed=seed, data_range=data_range, **kwargs)
         self.generator = generator

@@ -10,7 +10,7 @@ from keras_gan_layers.models.data_checks import (
     check_real_data,
     peek_first_batch,
 )
-from keras_gan_layers.models.gan import check_network_types, compatible, shape_str
+from keras_gan_layers.models.gan import compatible, shape_str
 
 
 def input_shape_of(network, index=0):
@@ -109,7 +109,7 @@ def translate_numpy(
     )
 
 
-def first_pair(x, y, model, what):
+def first_pair(x, y, model):
     """`(a, b, x)`: numpy samples of the first batch of both domains, checked."""
     if y is not None:
         first, _ = peek_first_batch(x)
@@ -148,7 +148,7 @@ def check_pair_data(model, x, y, data_range, what="images"):
         and the data to train on.
     """
     name = type(model).__name__
-    a, b, x = first_pair(x, y, name, what)
+    a, b, x = first_pair(x, y, name)
     if a is not None:
         if data_range is not None:
             check_range(a, data_range, f"A {what}", name)
@@ -160,7 +160,3 @@ def check_pair_data(model, x, y, data_range, what="images"):
     a_all = check_real_data(a_all, data_range, f"A {what}", name)
     b_all = check_real_data(b_all, data_range, f"B {what}", name)
     return np.asarray(a_all[:2]), np.asarray(b_all[:2]), a_all, b_all
-
-
-def check_translators(model, **networks):
-    check_network_types(model, **networks)
