@@ -99,9 +99,11 @@ def test_digits_kid_falls_from_initialisation():
 def test_ema_samples_are_no_worse_than_the_raw_generator():
     """FID (bundled digits classifier) of EMA vs raw samples after the same run.
 
-    The configuration of `benchmarks/ema_quality.py`, seed 0 (measured there:
-    raw 328.8, EMA 225.3, EMA/raw 0.685; 0.924 and 0.697 for seeds 1 and 2
-    with decay 0.99). With a zero generator loss the generator never moves,
+    The configuration of `benchmarks/ema_quality.py`, seed 0, shortened from
+    30 to 12 epochs (348 steps) to save CI time. Measured: 30 epochs raw
+    328.8, EMA 225.3, EMA/raw 0.685 (0.924 and 0.697 for seeds 1 and 2 with
+    decay 0.99); 12 epochs raw 330.3, EMA 214.2, EMA/raw 0.648. With a zero
+    generator loss the generator never moves,
     its average equals it and both FIDs are 229.40: the old `ema <= raw` then
     hung on rounding (it failed by 1.5e-8). EMA must be at least 5% better.
     """
@@ -121,7 +123,7 @@ def test_ema_samples_are_no_worse_than_the_raw_generator():
         ema_decay=0.99,
     )
     gan.compile(loss="bce")
-    gan.fit(images, batch_size=64, epochs=30, verbose=0)
+    gan.fit(images, batch_size=64, epochs=12, verbose=0)
     extractor = kgl.metrics.DigitsFeatureExtractor()
 
     def stats(x):
