@@ -14,6 +14,14 @@ on the bundled digits classifier's features, generated samples against all
 1,797 real digits) without and with truncation toward the mean w. With
 `--baseline` the default `keras-gan train` DCGAN (BCE, Adam(2e-4,
 beta_1=0.5)) is trained for the same number of steps and scored the same way.
+
+Step 8 of the guide: StyleGAN (Karras et al., https://arxiv.org/abs/1812.04948)
+and StyleGAN2 (https://arxiv.org/abs/1912.04958); R1 from Mescheder et al.
+(https://arxiv.org/abs/1801.04406).
+
+Writes to `--out`: sample grids of the EMA generator (`epoch_XXXX.png`),
+`history.csv` (d_loss, g_loss, r1_penalty, real_score, fake_score per
+epoch), the truncated grid (`samples_psi.png`) and `generator.keras`.
 """
 
 import argparse
@@ -43,7 +51,9 @@ def digits_fid(gan, real, num_samples, seed=0, generator=None):
     return float(fid.result())
 
 
-def style_gan(image_shape, latent_dim, filters, mapping_layers, seed):
+def style_gan(
+    image_shape, latent_dim, filters, mapping_layers, seed, run_eagerly=False
+):
     gan = kgl.GAN(
         kgl.architectures.style_generator(
             latent_dim,
@@ -64,6 +74,7 @@ def style_gan(image_shape, latent_dim, filters, mapping_layers, seed):
         g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.0, beta_2=0.99),
         loss="bce",  # non-saturating
         penalties=[kgl.penalties.R1Penalty(gamma=0.1)],
+        run_eagerly=run_eagerly,
     )
     return gan
 
@@ -83,9 +94,15 @@ def dcgan_baseline(image_shape, seed):
     return gan
 
 
-def train(gan, images, args):
+def train(gan, images, args, callbacks=()):
     start = time.time()
-    gan.fit(images, batch_size=args.batch_size, epochs=args.epochs, verbose=0)
+    gan.fit(
+        images,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        verbose=0,
+        callbacks=list(callbacks),
+    )
     steps = int(gan.g_optimizer.iterations.numpy())
     return steps, time.time() - start
 
@@ -114,13 +131,25 @@ def main():
     # train on a whole number of batches.
     images = real[: len(real) // args.batch_size * args.batch_size]
     if args.smoke:
-        images = images[:64]
+        images = images[:32]  # one step
     os.makedirs(args.out, exist_ok=True)
 
+    # --smoke on TensorFlow: a few steps, which cost less eagerly than traced.
+    eager = args.smoke and keras.backend.backend() == "tensorflow"
     gan = style_gan(
-        images.shape[1:], args.latent_dim, args.filters, args.mapping_layers, args.seed
+        images.shape[1:],
+        args.latent_dim,
+        args.filters,
+        args.mapping_layers,
+        args.seed,
+        eager,
     )
-    steps, seconds = train(gan, images, args)
+    snapshots = kgl.ImageSnapshot(  # from the EMA generator
+        args.out, every_n_epochs=max(1, args.epochs // 10), scale=2
+    )
+    history = os.path.join(args.out, "history.csv")
+    callbacks = [snapshots, keras.callbacks.CSVLogger(history)]
+    steps, seconds = train(gan, images, args, callbacks)
     fid = digits_fid(gan, real, args.fid_samples, args.seed)
     fid_raw = digits_fid(gan, real, args.fid_samples, args.seed, gan.generator)
     print(
@@ -137,6 +166,7 @@ def main():
     kgl.architectures.set_truncation(gan.sampling_generator, 1.0)
     generator = os.path.join(args.out, "generator.keras")
     gan.sampling_generator.save(generator)
+    print(f"samples: {snapshots.written[-1]}\nhistory: {history}")
     print(f"samples (psi={args.psi}): {grid}\nEMA generator: {generator}")
 
     if args.baseline:

@@ -1,7 +1,12 @@
-"""CycleGAN and pix2pix on the bundled digits: translate digits to their negatives.
+"""Step 6 of the guide: CycleGAN and pix2pix, digits to their negatives.
 
-    python examples/cyclegan_digits.py           # about 2 minutes on 2 CPU cores
-    python examples/cyclegan_digits.py --smoke   # seconds: checks that it runs
+    python examples/cyclegan.py           # about 2 minutes on 2 CPU cores
+    python examples/cyclegan.py --smoke   # seconds: checks that it runs
+
+CycleGAN (Zhu et al., https://arxiv.org/abs/1703.10593) learns two
+translators between unpaired image sets with adversarial and cycle-
+consistency losses; pix2pix (Isola et al., https://arxiv.org/abs/1611.07004)
+learns one from paired images with an adversarial and an L1 loss.
 
 Domain A: the 8x8 digits (in [-1, 1]); domain B: colour-inverted digits
 (`-x`), made from *other* digits than A's, so the data are unpaired. A
@@ -16,7 +21,18 @@ Reports, on 197 held-out digits:
   regression on real A against real B pixels) puts in the target domain;
 - pix2pix's L1 error against the true negatives.
 
-It writes a grid of inputs / translations / reconstructions to `--out`.
+Writes to `--out`: the CycleGAN's grids (`epoch_XXXX.png`, `ImageSnapshot`
+rows: held-out A / A -> B / A -> B -> A / held-out B / B -> A / B -> A -> B)
+and `history.csv` (d_a_loss, d_b_loss, g_ab_loss, g_ba_loss, cycle_loss,
+identity_loss per epoch of a tenth of the steps); the same for pix2pix in
+`--out`/pix2pix (rows: input / translation / true negative; d_loss, g_loss,
+l1_loss).
+
+Measured (TensorFlow, seed 0, 600 steps): 251 s wall (114 s of CPU time)
+on a shared machine whose 2 cores were also busy with other jobs (load
+average 8-12), so expect less on an idle one. Cycle error A -> B -> A
+0.691 at initialisation, 0.158 after; B -> A -> B 0.822, 0.158; 100 % of
+the translations judged in the target domain both ways; pix2pix L1 0.065.
 """
 
 import argparse
@@ -39,7 +55,7 @@ def domains(seed=0):
     return digits[a], -digits[b], digits[held_out]
 
 
-def cyclegan(seed=0, filters=16):
+def cyclegan(seed=0, filters=16, run_eagerly=False):
     arch = kgl.architectures
 
     def translator(name):
@@ -61,12 +77,14 @@ def cyclegan(seed=0, filters=16):
         seed=seed,
     )
     model.compile(
-        keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
+        keras.optimizers.Adam(1e-3, beta_1=0.5),
+        keras.optimizers.Adam(1e-3, beta_1=0.5),
+        run_eagerly=run_eagerly,
     )
     return model
 
 
-def pix2pix(seed=0, filters=16):
+def pix2pix(seed=0, filters=16, run_eagerly=False):
     arch = kgl.architectures
     keras.utils.set_random_seed(seed)
     model = kgl.Pix2Pix(
@@ -77,7 +95,9 @@ def pix2pix(seed=0, filters=16):
         seed=seed,
     )
     model.compile(
-        keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
+        keras.optimizers.Adam(1e-3, beta_1=0.5),
+        keras.optimizers.Adam(1e-3, beta_1=0.5),
+        run_eagerly=run_eagerly,
     )
     return model
 
@@ -107,44 +127,59 @@ def domain_accuracy(classifier, model, a, b):
     )
 
 
+def outputs(out, images):
+    """Callbacks writing grids of `images` and `history.csv` to `out` (or none)."""
+    if not out:
+        return []
+    return [
+        kgl.ImageSnapshot(out, images=images, scale=4),
+        keras.callbacks.CSVLogger(os.path.join(out, "history.csv")),
+    ]
+
+
 def run(steps, batch_size=16, seed=0, out=None):
-    """Train both models for `steps` steps; return the figures as a dict."""
+    """Train both models for `steps` steps; return the figures as a dict.
+
+    Under 10 steps (`--smoke`) on TensorFlow the steps run eagerly: tracing
+    them would cost more than it saves.
+    """
     a, b, held_a = domains(seed)
     held_b = -held_a[::-1]  # negatives of other held-out digits
     classifier = domain_classifier(a, b)
-    model = cyclegan(seed)
+    eager = steps < 10 and keras.backend.backend() == "tensorflow"
+    model = cyclegan(seed, run_eagerly=eager)
     initial = cycle_errors(model, held_a, held_b)
+    # Ten epochs of a tenth of the steps each (one epoch for fewer than 10):
+    # a grid and a history row per epoch. The repeated dataset's iterator
+    # carries on across epochs, so the training is that of one long epoch.
+    epochs = 10 if steps >= 10 else 1
+    steps = steps // epochs * epochs
     start = time.perf_counter()
     data = kgl.datasets.unpaired(a, b, batch_size=batch_size, seed=seed)
-    model.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=0)
+    model.fit(
+        data.repeat(),
+        steps_per_epoch=steps // epochs,
+        epochs=epochs,
+        verbose=0,
+        callbacks=outputs(out, images=(held_a[:8], held_b[:8])),
+    )
     cyclegan_seconds = time.perf_counter() - start
     final = cycle_errors(model, held_a, held_b)
     to_b, to_a = domain_accuracy(classifier, model, held_a, held_b)
 
-    p2p = pix2pix(seed)
+    p2p = pix2pix(seed, run_eagerly=eager)
     start = time.perf_counter()
     p2p.fit(
         kgl.datasets.paired(a, -a, batch_size=batch_size, seed=seed).repeat(),
-        steps_per_epoch=steps,
-        epochs=1,
+        steps_per_epoch=steps // epochs,
+        epochs=epochs,
         verbose=0,
+        callbacks=outputs(
+            out and os.path.join(out, "pix2pix"), images=(held_a[:8], -held_a[:8])
+        ),
     )
     pix2pix_seconds = time.perf_counter() - start
     l1 = float(np.abs(p2p.translate(held_a) - (-held_a)).mean())
-    if out:
-        os.makedirs(out, exist_ok=True)
-        rows = [
-            held_a[:8],
-            model.translate_a_to_b(held_a[:8]),
-            model.translate_b_to_a(model.translate_a_to_b(held_a[:8])),
-            p2p.translate(held_a[:8]),
-        ]
-        kgl.utils.save_image_grid(
-            np.concatenate(rows),
-            os.path.join(out, "translations.png"),
-            columns=8,
-            scale=4,
-        )
     return {
         "steps": steps,
         "cycle_error_a_initial": initial[0],
@@ -164,7 +199,7 @@ def main():
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="cyclegan_digits")
+    parser.add_argument("--out", default="cyclegan_output")
     parser.add_argument("--smoke", action="store_true", help="5 steps")
     args = parser.parse_args()
     figures = run(5 if args.smoke else args.steps, args.batch_size, args.seed, args.out)
@@ -174,7 +209,11 @@ def main():
             if isinstance(value, float)
             else f"{key:>24}: {value}"
         )
-    print(f"translations grid (held-out A / A->B / A->B->A / pix2pix A->B): {args.out}")
+    last = f"epoch_{10 if figures['steps'] >= 10 else 1:04d}.png"
+    print(f"CycleGAN samples: {os.path.join(args.out, last)}")
+    print(f"CycleGAN history: {os.path.join(args.out, 'history.csv')}")
+    print(f"pix2pix samples: {os.path.join(args.out, 'pix2pix', last)}")
+    print(f"pix2pix history: {os.path.join(args.out, 'pix2pix', 'history.csv')}")
 
 
 if __name__ == "__main__":
