@@ -155,6 +155,15 @@ def add_parser(subparsers, name):
         help="generated samples per evaluation (default: 1000)",
     )
     p.add_argument(
+        "--tensorboard",
+        default=None,
+        metavar="DIR",
+        help="write TensorBoard summaries to DIR: every epoch's logs and both "
+        "learning rates (DIR/train), KID/FID of --eval-every (DIR/validation) "
+        "and the sample grids; view with tensorboard --logdir DIR (needs pip "
+        "install tensorboard)",
+    )
+    p.add_argument(
         "--out",
         default="keras_gan_output",
         help="output directory (default: ./keras_gan_output)",
@@ -164,7 +173,7 @@ def add_parser(subparsers, name):
         action="store_true",
         help="continue the interrupted run in --out (killed, Ctrl-C, SIGTERM) "
         "from its last finished epoch, with the arguments it was started with "
-        "(--epochs and --verbose may change)",
+        "(--epochs, --verbose and --tensorboard may change)",
     )
     p.add_argument(
         "--distribute",
@@ -185,7 +194,7 @@ def add_parser(subparsers, name):
 
 
 #: Arguments `--resume` may change; the others come from the run's config.json.
-RESUME_MAY_CHANGE = ("epochs", "verbose")
+RESUME_MAY_CHANGE = ("epochs", "verbose", "tensorboard")
 
 
 def backup_dir(out):
@@ -375,11 +384,54 @@ def validate(args):
     if args.image_size is not None and args.image_size % 4:
         raise UsageError(f"--image-size must be divisible by 4, got {args.image_size}")
     writable_directory(args.out)
+    if args.tensorboard is not None:
+        check_tensorboard(args.tensorboard)
     if not args.resume and os.path.exists(backup_dir(args.out)):
         raise UsageError(
             f"{args.out!r} holds an interrupted run ({backup_dir(args.out)}): "
             "pass --resume to continue it, or choose another --out"
         )
+
+
+def check_tensorboard(directory):
+    """Raise UsageError unless TensorBoard summaries can go to `directory`."""
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            "--tensorboard needs the tensorboard package: pip install "
+            'tensorboard (or pip install "keras-gan-layers[tensorboard]")'
+        ) from None
+    from keras_gan_layers.utils.files import make_writable_directory
+
+    try:
+        make_writable_directory(directory)
+    except OSError as e:
+        raise UsageError(
+            f"--tensorboard {directory!r} is not a writable directory "
+            f"({e.strerror or e})"
+        ) from None
+
+
+def tensorboard_callback(log_dir):
+    """Keras' `TensorBoard` for `keras-gan train --tensorboard`, steps 1-based.
+
+    Every epoch's logs (losses, penalties, scores, `ada_p`) and the
+    learning rate of each optimizer (`learning_rate_d_optimizer`,
+    `learning_rate_g_optimizer`, the names `build_model` gives them) go to
+    `log_dir/train` as `epoch_<name>`; `val_*` logs (`--eval-every`) to
+    `log_dir/validation` as `epoch_<name>` without `val_`. The step is the
+    1-based epoch, as for `ImageSnapshot`'s image summaries and the
+    `samples/epoch_0001.png` files; a resumed run continues it (the epoch
+    index `fit` passes on starts where `BackupAndRestore` left off).
+    """
+    import keras
+
+    class EpochTensorBoard(keras.callbacks.TensorBoard):
+        def on_epoch_end(self, epoch, logs=None):
+            super().on_epoch_end(epoch + 1, logs)
+
+    return EpochTensorBoard(log_dir, write_graph=False)
 
 
 def load_data(args):
@@ -690,8 +742,9 @@ def build_model(args, image_shape, labels):
             generator, discriminator, seed=args.seed, ema_decay=args.ema_decay or None
         )
     gan.compile(
-        d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
-        g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5),
+        # Named so that TensorBoard's learning-rate tags say which is which.
+        d_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, name="d_optimizer"),
+        g_optimizer=keras.optimizers.Adam(args.lr, beta_1=0.5, name="g_optimizer"),
         loss=args.loss,
         penalties=make_penalties(args),
         d_steps=args.d_steps,
@@ -828,7 +881,11 @@ def run(args):
             data, labels, args.batch_size, devices
         )
         print(f"--distribute: {distributed}")
+        chief_out = args.out
         args.out = process_output_directory(args.out)
+        if args.tensorboard is not None and args.out != chief_out:
+            # Not the chief: its summaries go to a folder deleted at exit.
+            args.tensorboard = os.path.join(args.out, "tensorboard")
     with scope:
         gan = build_model(args, image_shape, labels)
     scale = max(1, 128 // image_shape[0])
@@ -838,6 +895,11 @@ def run(args):
         seed=args.seed,
         scale=scale,
         images=fixed_images,
+        log_dir=(
+            None
+            if args.tensorboard is None
+            else os.path.join(args.tensorboard, "train")
+        ),
     )
     # The backup (end of every epoch) is what --resume continues;
     # history.jsonl keeps the logs of every epoch across interruptions.
@@ -849,6 +911,9 @@ def run(args):
         epoch_log(history_lines),
         snapshots,
     ]
+    if args.tensorboard is not None:
+        # After the evaluation (its val_* logs) and before the snapshots.
+        callbacks.insert(-1, tensorboard_callback(args.tensorboard))
     evaluation = None
     if args.eval_every:
         from keras_gan_layers.cli.evaluate import feature_extractor_for
