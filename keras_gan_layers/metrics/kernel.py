@@ -40,10 +40,14 @@ def kernel_distance(
     batched).
 
     Args:
-        features1, features2: Arrays `(n1, d)` and `(n2, d)`.
+        features1: Array `(n1, d)`.
+        features2: Array `(n2, d)`.
         subsets: Number of subsets.
         subset_size: Rows per subset; at most `min(n1, n2)`.
-        degree, gamma, coef0: Polynomial kernel parameters.
+        degree: Degree of the polynomial kernel
+            `k(x, y) = (gamma * <x, y> + coef0) ** degree`.
+        gamma: Scale of the polynomial kernel; None for `1 / d`.
+        coef0: Constant of the polynomial kernel.
         seed: Seed of the subset draws (`np.random.default_rng(seed)`).
 
     Returns:

@@ -257,8 +257,12 @@ class KernelDistance(_FeatureMetric):
         feature_extractor: Model mapping images in [-1, 1] to features,
             `"auto"` (as `FrechetDistance`), or None to pass features
             directly.
-        subsets, subset_size, degree, gamma, coef0, seed: As in
-            `kernel_distance`.
+        subsets: As in `kernel_distance`.
+        subset_size: As in `kernel_distance`.
+        degree: As in `kernel_distance`.
+        gamma: As in `kernel_distance`.
+        coef0: As in `kernel_distance`.
+        seed: As in `kernel_distance`.
         batch_size: Images per extractor call.
         name: Metric name.
 

@@ -531,8 +531,10 @@ class AdversarialModel(keras.Model):
                 naming the first NaN/inf loss; `"stop"` prints the same
                 message and stops training gracefully, like
                 `keras.callbacks.TerminateOnNaN`.
-            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss:
-                As in `keras.Model.compile`.
+            run_eagerly: As in `keras.Model.compile`.
+            steps_per_execution: As in `keras.Model.compile`.
+            jit_compile: As in `keras.Model.compile`.
+            auto_scale_loss: As in `keras.Model.compile`.
 
         Raises:
             ValueError: unknown loss or penalty, `d_steps < 1`, duplicate

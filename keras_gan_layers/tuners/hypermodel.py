@@ -71,9 +71,12 @@ class GANHyperModel(kt.HyperModel):
         eval_samples: Generated samples per evaluation.
         metrics: Metrics logged each epoch; `"kid"` must be among them for the
             default objective.
-        build_generator, build_discriminator: Optional callables of `hp`.
+        build_generator: Optional callable of `hp` returning the generator.
+        build_discriminator: Optional callable of `hp` returning the
+            discriminator.
         seed: Seed of the GAN and the evaluation.
-        name, tunable: As in `keras_tuner.HyperModel`.
+        name: As in `keras_tuner.HyperModel`.
+        tunable: As in `keras_tuner.HyperModel`.
 
     Raises:
         ValueError: `real_data` (here) or the training or validation images
