@@ -13,8 +13,8 @@ the tuner minimises. GANs need such a search per loss (Lucic et al.,
 https://arxiv.org/abs/1711.10337). Any keras-tuner tuner works; this is a
 random search.
 
-Writes to `--out`: `history.csv` (every trial's epochs, in trial order,
-through Keras' `CSVLogger(append=True)`: d_loss, g_loss, val_kid, ...),
+Writes to `--out`: `history.csv` (the best trial's logs per epoch, as keras-tuner
+recorded them: d_loss, g_loss, val_kid, ...),
 `trials.csv` (one row per trial: id, status, best val_kid, hyperparameters),
 a sample grid of the best model (`epoch_XXXX.png`, `ImageSnapshot`), its
 generator (`best_generator.keras`) and keras-tuner's own folder (`search/`).
@@ -77,17 +77,24 @@ def main():
         directory=os.path.join(args.out, "search"),
         overwrite=True,
     )
-    history = os.path.join(args.out, "history.csv")
-    if os.path.exists(history):
-        os.remove(history)  # append=True below: start from an empty file
-    tuner.search(
-        train,
-        epochs=args.epochs,
-        batch_size=64,
-        verbose=0,
-        callbacks=[keras.callbacks.CSVLogger(history, append=True)],
-    )
+    tuner.search(train, epochs=args.epochs, batch_size=64, verbose=0)
     check_search(tuner)  # raises if every trial failed, warns about failed ones
+
+    # The best trial's logs per epoch, as keras-tuner recorded them (one CSV
+    # for all trials would mix columns: WGAN-GP trials log gradient_penalty).
+    best_trial = tuner.oracle.get_best_trials(1)[0]
+    names = sorted(best_trial.metrics.metrics)
+    history = os.path.join(args.out, "history.csv")
+    with open(history, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["epoch", *names])
+        for epoch in range(args.epochs):
+            values = {}
+            for name in names:
+                for observation in best_trial.metrics.get_history(name):
+                    if observation.step == epoch:
+                        values[name] = observation.value[0]
+            writer.writerow([epoch, *(values.get(name, "") for name in names)])
 
     rows = trials_table(tuner)
     table = os.path.join(args.out, "trials.csv")
