@@ -103,8 +103,11 @@ def add_parser(subparsers, name):
     )
     p.add_argument(
         "--conditioning",
-        default="projection",
-        help=f"with --conditional: {', '.join(CONDITIONING)} (default: projection)",
+        # Measured on the digits, 20 epochs, --eval-every 5: concatenation
+        # reached FID 6.5 and 95% class accuracy; projection (conditional
+        # batch norm in G) FID 35.9 and 19% (its rows ignored the label).
+        default="concatenation",
+        help=f"with --conditional: {', '.join(CONDITIONING)} (default: concatenation)",
     )
     p.add_argument(
         "--ema-decay",
@@ -161,7 +164,8 @@ def add_parser(subparsers, name):
         help="write TensorBoard summaries to DIR: every epoch's logs and both "
         "learning rates (DIR/train), KID/FID of --eval-every (DIR/validation) "
         "and the sample grids; view with tensorboard --logdir DIR (needs pip "
-        "install tensorboard)",
+        "install tensorboard). A new run needs a DIR without event files of "
+        "an earlier one; --resume continues its own",
     )
     p.add_argument(
         "--out",
@@ -384,17 +388,31 @@ def validate(args):
     if args.image_size is not None and args.image_size % 4:
         raise UsageError(f"--image-size must be divisible by 4, got {args.image_size}")
     writable_directory(args.out)
-    if args.tensorboard is not None:
-        check_tensorboard(args.tensorboard)
     if not args.resume and os.path.exists(backup_dir(args.out)):
         raise UsageError(
             f"{args.out!r} holds an interrupted run ({backup_dir(args.out)}): "
             "pass --resume to continue it, or choose another --out"
         )
+    if args.tensorboard is not None:
+        check_tensorboard(args.tensorboard, args.out, args.resume)
 
 
-def check_tensorboard(directory):
-    """Raise UsageError unless TensorBoard summaries can go to `directory`."""
+def _inside(path, folder):
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([path, folder]) == folder
+
+
+def check_tensorboard(directory, out, resume=False):
+    """Raise UsageError unless TensorBoard summaries can go to `directory`.
+
+    Checked before anything is created: a path (not ''), not inside the
+    backup folder of `out` (`BackupAndRestore` deletes it, summaries and
+    all, when the run finishes), and, unless `resume`, no event files of
+    an earlier run in `directory/train` or `directory/validation` (Keras
+    adds a new event file beside them, and TensorBoard draws both runs as
+    one line, steps 1, 2, ... twice). Then the folder is created and
+    written to.
+    """
     try:
         import tensorboard  # noqa: F401
     except ImportError:
@@ -402,6 +420,37 @@ def check_tensorboard(directory):
             "--tensorboard needs the tensorboard package: pip install "
             'tensorboard (or pip install "keras-gan-layers[tensorboard]")'
         ) from None
+    if not directory:
+        raise UsageError(
+            "--tensorboard needs a folder path (e.g. --tensorboard logs/run1), got ''"
+        )
+    if _inside(directory, backup_dir(out)):
+        raise UsageError(
+            f"--tensorboard {directory!r} is inside {backup_dir(out)!r}, the "
+            "backup that is deleted when the run finishes: choose a folder "
+            f"outside it, e.g. {os.path.join(out, 'tensorboard')!r}"
+        )
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise UsageError(
+            f"--tensorboard {directory!r} is not a writable directory (a file "
+            "of that name exists)"
+        )
+    if not resume:
+        earlier = sorted(
+            os.path.join(directory, run, name)
+            for run in ("train", "validation")
+            if os.path.isdir(os.path.join(directory, run))
+            for name in os.listdir(os.path.join(directory, run))
+            if name.startswith("events.out.tfevents.")
+        )
+        if earlier:
+            raise UsageError(
+                f"--tensorboard {directory!r} holds the event files of an "
+                f"earlier run ({earlier[0]}, {len(earlier)} in all); TensorBoard "
+                "would draw both runs as one: choose a new folder (e.g. "
+                f"{os.path.join(directory, 'run2')!r}) or delete them (--resume "
+                "continues a run in its own folder)"
+            )
     from keras_gan_layers.utils.files import make_writable_directory
 
     try:

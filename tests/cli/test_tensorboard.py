@@ -189,8 +189,9 @@ def test_scalars_learning_rates_images_and_eval_curves(tmp_path):
 
 
 @pytest.mark.tensorflow_only
+@pytest.mark.parametrize("resume_into", ["same", "other"])
 def test_conditional_run_interrupted_then_resumed_continues_the_steps(
-    tmp_path, capsys, monkeypatch
+    tmp_path, capsys, monkeypatch, resume_into
 ):
     import keras_gan_layers as kgl
 
@@ -213,22 +214,30 @@ def test_conditional_run_interrupted_then_resumed_continues_the_steps(
     assert "interrupted after 1 finished epochs" in capsys.readouterr().err
     assert on_disk == [[1]]
     monkeypatch.setattr(kgl.ImageSnapshot, "on_epoch_end", original)
-    # --tensorboard comes from the run's config.json.
-    assert main(["train", "--out", str(out), "--resume", "--verbose", "0"]) == 0
+    resume = ["train", "--out", str(out), "--resume", "--verbose", "0"]
+    if resume_into == "same":
+        # --tensorboard comes from the run's config.json; its event files
+        # there are this run's own, not an error.
+        assert main(resume) == 0
+        first = 1
+    else:  # --resume may change --tensorboard: the steps go on there
+        tb = tmp_path / "tb_other"
+        assert main([*resume, "--tensorboard", str(tb)]) == 0
+        first = 2
 
     history = json.loads((out / "history.json").read_text())
     train = read_events(tb / "train")
-    assert steps(train["epoch_d_loss"]) == [1, 2]
-    assert values(train["epoch_d_loss"]) == as_float32(history["d_loss"])
-    assert values(train["epoch_g_loss"]) == as_float32(history["g_loss"])
+    assert steps(train["epoch_d_loss"]) == [1, 2][first - 1 :]
+    assert values(train["epoch_d_loss"]) == as_float32(history["d_loss"][first - 1 :])
+    assert values(train["epoch_g_loss"]) == as_float32(history["g_loss"][first - 1 :])
     # One row per digit class, 64 // 10 = 6 columns.
     images = train["generated_images"]
-    assert steps(images) == [1, 2]
+    assert steps(images) == [1, 2][first - 1 :]
     assert images[-1][1].shape[:2] == (grid_side(10), grid_side(6))
 
 
 @pytest.mark.tensorflow_only
-def test_pix2pix_losses_and_translation_grid(tmp_path):
+def test_pix2pix_losses_and_translation_grid(tmp_path, capsys):
     rng = np.random.default_rng(0)
     for domain in ("a", "b"):
         (tmp_path / domain).mkdir()
@@ -258,6 +267,35 @@ def test_pix2pix_losses_and_translation_grid(tmp_path):
     assert images[-1][1].shape[:2] == (grid_side(3), grid_side(2))
     assert not (tb / "validation").exists()  # no evaluation, no val_ logs
 
+    # A second run into the same folder would add its event files beside
+    # these (TensorBoard draws both as one line): refused before any work.
+    before = sorted(p.name for p in (tb / "train").iterdir())
+    args[args.index(str(out))] = str(tmp_path / "run2")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"--tensorboard {str(tb)!r} holds the event files of an earlier run" in err
+    assert f"{len(before)} in all" in err
+    assert sorted(p.name for p in (tb / "train").iterdir()) == before
+    assert not (tmp_path / "run2" / "config.json").exists()
+
+
+@pytest.mark.tensorflow_only
+def test_mirrored_strategy_on_two_devices_writes_every_epoch(tmp_path):
+    from tests.cli.test_distribute import ARGS, TF_TWO_DEVICES, run_cli
+
+    out, tb = tmp_path / "run", tmp_path / "tb"
+    stdout = run_cli(
+        TF_TWO_DEVICES,
+        [*ARGS, "--out", str(out), "--tensorboard", str(tb)],
+        {"KERAS_BACKEND": "tensorflow"},
+    )
+    assert "--distribute: MirroredStrategy over 2 devices" in stdout
+    history = json.loads((out / "history.json").read_text())
+    train = read_events(tb / "train")
+    for key in ("d_loss", "g_loss"):
+        assert train[f"epoch_{key}"] == [(1, as_float32(history[key])[0])], key
+    assert steps(train["generated_images"]) == [1]
+
 
 def test_missing_tensorboard_is_a_one_line_error_before_training(
     tmp_path, capsys, monkeypatch
@@ -280,4 +318,63 @@ def test_unwritable_tensorboard_directory(tmp_path, capsys):
     assert main([*args, "--tensorboard", str(tmp_path / "file" / "tb")]) == 2
     err = capsys.readouterr().err
     assert "--tensorboard" in err and "is not a writable directory" in err
+    assert not (tmp_path / "run" / "config.json").exists()
+
+
+def test_file_in_place_of_the_tensorboard_directory(tmp_path, capsys):
+    (tmp_path / "tb").write_text("in the way")
+    args = ["train", "--out", str(tmp_path / "run"), *TINY, "--epochs", "1"]
+    assert main([*args, "--tensorboard", str(tmp_path / "tb")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"keras-gan train: error: --tensorboard {str(tmp_path / 'tb')!r} is not "
+        "a writable directory (a file of that name exists)"
+    )
+    assert not (tmp_path / "run" / "config.json").exists()
+
+
+def test_empty_tensorboard_path(tmp_path, capsys):
+    args = ["train", "--out", str(tmp_path / "run"), *TINY, "--epochs", "1"]
+    assert main([*args, "--tensorboard", ""]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "keras-gan train: error: --tensorboard needs a folder path (e.g. "
+        "--tensorboard logs/run1), got ''"
+    )
+    assert not (tmp_path / "run" / "config.json").exists()
+
+
+@pytest.mark.parametrize("inside", ["backup", "backup/tb"])
+def test_tensorboard_inside_the_backup_folder(tmp_path, capsys, inside):
+    # BackupAndRestore deletes --out/backup when the run ends; created
+    # here, it would also make --out look like an interrupted run.
+    out = tmp_path / "run"
+    args = ["train", "--out", str(out), *TINY, "--epochs", "1"]
+    assert main([*args, "--tensorboard", str(out / inside)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"keras-gan train: error: --tensorboard {str(out / inside)!r} is inside "
+        f"{str(out / 'backup')!r}, the backup that is deleted when the run "
+        f"finishes: choose a folder outside it, e.g. {str(out / 'tensorboard')!r}"
+    )
+    assert not (out / "backup").exists() and not (out / "config.json").exists()
+
+
+@pytest.mark.parametrize("run", ["train", "validation"])
+def test_earlier_event_files_are_refused(tmp_path, capsys, run):
+    tb = tmp_path / "tb"
+    (tb / run).mkdir(parents=True)
+    (tb / run / "events.out.tfevents.1.host.1.0.v2").write_bytes(b"")
+    (tb / "train" / "notes.txt").parent.mkdir(exist_ok=True)
+    (tb / "train" / "notes.txt").write_text("not an event file")
+    args = ["train", "--out", str(tmp_path / "run"), *TINY, "--epochs", "1"]
+    assert main([*args, "--tensorboard", str(tb)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"keras-gan train: error: --tensorboard {str(tb)!r} holds the event "
+        f"files of an earlier run ({tb / run / 'events.out.tfevents.1.host.1.0.v2'}"
+        f", 1 in all); TensorBoard would draw both runs as one: choose a new "
+        f"folder (e.g. {str(tb / 'run2')!r}) or delete them (--resume continues "
+        "a run in its own folder)"
+    )
     assert not (tmp_path / "run" / "config.json").exists()
