@@ -42,6 +42,8 @@ import time
 import keras
 
 import keras_gan_layers as kgl
+from keras_gan_layers.callbacks.image_snapshot import check_output_directory
+from keras_gan_layers.cli.common import positive_int
 
 GENERATOR_CONDITIONING = {
     "concatenation": "concatenation",
@@ -55,11 +57,15 @@ def main():
     parser.add_argument(
         "--conditioning", default="concatenation", choices=list(GENERATOR_CONDITIONING)
     )
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=positive_int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="conditional_output")
     parser.add_argument("--smoke", action="store_true", help="tiny run (CI)")
     args = parser.parse_args()
+    try:  # before any work: a file in the way, a read-only folder
+        check_output_directory(args.out, owner="--out")
+    except ValueError as e:
+        parser.error(str(e))
     keras.utils.set_random_seed(args.seed)
 
     images, labels = kgl.datasets.load_digits(image_size=16, return_labels=True)

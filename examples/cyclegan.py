@@ -43,6 +43,8 @@ import keras
 import numpy as np
 
 import keras_gan_layers as kgl
+from keras_gan_layers.callbacks.image_snapshot import check_output_directory
+from keras_gan_layers.cli.common import positive_int
 
 SHAPE = (8, 8, 1)
 
@@ -196,12 +198,16 @@ def run(steps, batch_size=16, seed=0, out=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=600)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--steps", type=positive_int, default=600)
+    parser.add_argument("--batch-size", type=positive_int, default=16)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="cyclegan_output")
     parser.add_argument("--smoke", action="store_true", help="5 steps")
     args = parser.parse_args()
+    try:  # before any work: a file in the way, a read-only folder
+        check_output_directory(args.out, owner="--out")
+    except ValueError as e:
+        parser.error(str(e))
     figures = run(5 if args.smoke else args.steps, args.batch_size, args.seed, args.out)
     for key, value in figures.items():
         print(

@@ -34,15 +34,21 @@ import time
 import keras
 
 import keras_gan_layers as kgl
+from keras_gan_layers.callbacks.image_snapshot import check_output_directory
+from keras_gan_layers.cli.common import positive_int
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--epochs", type=positive_int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="fc_gan_output")
     parser.add_argument("--smoke", action="store_true", help="tiny run (CI)")
     args = parser.parse_args()
+    try:  # before any work: a file in the way, a read-only folder
+        check_output_directory(args.out, owner="--out")
+    except ValueError as e:
+        parser.error(str(e))
     keras.utils.set_random_seed(args.seed)
 
     images = kgl.datasets.load_digits()  # (1797, 8, 8, 1) in [-1, 1]

@@ -64,6 +64,8 @@ else:
 import keras  # noqa: E402
 
 import keras_gan_layers as kgl  # noqa: E402
+from keras_gan_layers.callbacks.image_snapshot import check_output_directory  # noqa: E402
+from keras_gan_layers.cli.common import positive_int  # noqa: E402
 
 
 def distribution():
@@ -83,12 +85,18 @@ def distribution():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=64, help="global batch")
+    parser.add_argument("--epochs", type=positive_int, default=20)
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=64, help="global batch"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="multi_device_output")
     parser.add_argument("--smoke", action="store_true", help="tiny run (CI)")
     args = parser.parse_args()
+    try:  # before any work: a file in the way, a read-only folder
+        check_output_directory(args.out, owner="--out")
+    except ValueError as e:
+        parser.error(str(e))
     keras.utils.set_random_seed(args.seed)
 
     images = kgl.datasets.load_digits(image_size=16)  # (1797, 16, 16, 1) in [-1, 1]

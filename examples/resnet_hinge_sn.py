@@ -28,6 +28,8 @@ import time
 import keras
 
 import keras_gan_layers as kgl
+from keras_gan_layers.callbacks.image_snapshot import check_output_directory
+from keras_gan_layers.cli.common import positive_int
 
 
 def digits_fid(gan, real, num_samples, seed=0):
@@ -86,14 +88,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="tiny run (CI)")
     parser.add_argument("--baseline", action="store_true", help="also the DCGAN job")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--filters", type=int, default=32)
-    parser.add_argument("--latent-dim", type=int, default=64)
-    parser.add_argument("--fid-samples", type=int, default=1000)
+    parser.add_argument("--epochs", type=positive_int, default=20)
+    parser.add_argument("--batch-size", type=positive_int, default=64)
+    parser.add_argument("--filters", type=positive_int, default=32)
+    parser.add_argument("--latent-dim", type=positive_int, default=64)
+    parser.add_argument("--fid-samples", type=positive_int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="resnet_hinge_sn_output")
     args = parser.parse_args()
+    try:  # before any work: a file in the way, a read-only folder
+        check_output_directory(args.out, owner="--out")
+    except ValueError as e:
+        parser.error(str(e))
     keras.utils.set_random_seed(args.seed)
     images = kgl.datasets.load_digits(image_size=16)  # (1797, 16, 16, 1)
     real = images

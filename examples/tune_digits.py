@@ -36,17 +36,23 @@ import keras_tuner as kt
 import numpy as np
 
 import keras_gan_layers as kgl
+from keras_gan_layers.callbacks.image_snapshot import check_output_directory
+from keras_gan_layers.cli.common import positive_int
 from keras_gan_layers.tuners import GANHyperModel, check_search, trials_table
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=6)
-    parser.add_argument("--epochs", type=int, default=3, help="per trial")
+    parser.add_argument("--trials", type=positive_int, default=6)
+    parser.add_argument("--epochs", type=positive_int, default=3, help="per trial")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="tune_digits_output")
     parser.add_argument("--smoke", action="store_true", help="tiny run (CI)")
     args = parser.parse_args()
+    try:  # before any work: a file in the way, a read-only folder
+        check_output_directory(args.out, owner="--out")
+    except ValueError as e:
+        parser.error(str(e))
     keras.utils.set_random_seed(args.seed)
 
     images = kgl.datasets.load_digits()  # (1797, 8, 8, 1) in [-1, 1]

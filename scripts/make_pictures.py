@@ -550,18 +550,59 @@ def parse_args(argv=None):
         "--examples", default=os.path.join(ROOT, "examples"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
-    names = (
-        [n.strip() for n in args.only.split(",") if n.strip()]
-        if args.only
-        else list(NAMES)
-    )
+    if args.only is None:
+        names = list(NAMES)
+    else:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        if not names:  # not "everything": that is leaving --only out
+            parser.error(
+                f"--only {args.only!r} names nothing; pass comma-separated "
+                f"names, of: {', '.join(NAMES)} (or leave --only out for all)"
+            )
     unknown = [n for n in names if n not in NAMES]
     if unknown:
         parser.error(
             f"unknown --only name(s) {', '.join(unknown)}; known: {', '.join(NAMES)}"
         )
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        parser.error(
+            f"--only names {', '.join(repeated)} more than once; name each picture once"
+        )
+    # Before any training: a folder that cannot be one fails at once.
+    for flag, path in (("--work", args.work), ("--images", args.images)):
+        if path is not None and (path == "" or not _can_be_folder(path)):
+            parser.error(
+                f"{flag} {path!r} is not a folder this process can create or "
+                "write to (a file in the way, or no write permission)"
+            )
+    if args.no_run and args.work is not None:
+        if not os.path.isdir(args.work):
+            parser.error(
+                f"--no-run composes from --work's outputs, and {args.work!r} "
+                "is not a folder: pass the WORK of an earlier run"
+            )
+        absent = [
+            n
+            for n in names
+            if n in EXAMPLES and not os.path.isdir(os.path.join(args.work, n))
+        ]
+        if absent:
+            parser.error(
+                f"--no-run: {args.work!r} holds no outputs of {', '.join(absent)} "
+                f"(no {os.path.join(args.work, absent[0])} folder); run them "
+                "first (without --no-run) or leave them out with --only"
+            )
     args.names = names
     return args
+
+
+def _can_be_folder(path):
+    """Whether `path` is, or can be created as, a folder this process writes to."""
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    return os.path.isdir(existing) and os.access(existing, os.W_OK | os.X_OK)
 
 
 def main(argv=None):

@@ -100,3 +100,129 @@ def test_multi_device_smoke_run(tmp_path):
     assert "MirroredStrategy over ['/device:CPU:0', '/device:CPU:1']" in result.stdout
     assert "trained 1 epochs on 2 devices" in result.stdout
     check_outputs(out, result.stdout, "multi_device.py")
+
+
+# ------------------------------------------------------------ bad inputs
+# Each script rejects bad arguments through argparse (exit status 2, a
+# one-line message naming the option and what it accepts) before it loads
+# data or trains: nothing is written.
+COUNTS = {  # script -> its count options, each a positive integer
+    "fc_gan.py": ("--epochs",),
+    "dcgan.py": ("--epochs",),
+    "lsgan.py": ("--epochs",),
+    "wgan_gp.py": ("--epochs",),
+    "conditional.py": ("--epochs",),
+    "cyclegan.py": ("--steps", "--batch-size"),
+    "resnet_hinge_sn.py": (
+        "--epochs",
+        "--batch-size",
+        "--filters",
+        "--latent-dim",
+        "--fid-samples",
+    ),
+    "stylegan_small.py": (
+        "--epochs",
+        "--batch-size",
+        "--filters",
+        "--latent-dim",
+        "--mapping-layers",
+        "--fid-samples",
+    ),
+    "tune_digits.py": ("--trials", "--epochs"),
+    "multi_device.py": ("--epochs", "--batch-size"),
+}
+
+
+def run_in_process(script, args, tmp_path, monkeypatch, capsys):
+    """Exit status and stderr of `script args`, run as `__main__`."""
+    if script == "tune_digits.py":
+        pytest.importorskip("keras_tuner")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", [script, *args])
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_path(os.path.join(EXAMPLES, script), run_name="__main__")
+    return exit_info.value.code, capsys.readouterr().err
+
+
+def run_subprocess(script, args, tmp_path):
+    result = subprocess.run(
+        [sys.executable, os.path.join(EXAMPLES, script), *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"},
+        timeout=600,
+    )
+    return result.returncode, result.stderr
+
+
+def test_every_example_has_its_count_options():
+    for script, options in COUNTS.items():
+        with open(os.path.join(EXAMPLES, script)) as f:
+            source = f.read()
+        for option in options:
+            assert f'"{option}", type=positive_int' in source, (script, option)
+        assert 'check_output_directory(args.out, owner="--out")' in source, script
+
+
+# multi_device.py splits the CPU before TensorFlow starts: in a subprocess.
+@pytest.mark.tensorflow_only
+@pytest.mark.parametrize("script", IN_PROCESS + ["multi_device.py"])
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_non_positive_counts_are_argparse_errors(
+    tmp_path, monkeypatch, capsys, script, value
+):
+    if script == "multi_device.py" and value == "-1":
+        pytest.skip("one subprocess is enough: the same argparse type")
+    option = COUNTS[script][0]
+    args = [option, value, "--out", str(tmp_path / "out")]
+    if script == "multi_device.py":
+        code, err = run_subprocess(script, args, tmp_path)
+    else:
+        code, err = run_in_process(script, args, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert f"error: argument {option}: must be a positive integer, got {value}" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.tensorflow_only
+@pytest.mark.parametrize("script", IN_PROCESS)
+def test_out_that_is_a_file_is_an_error_before_any_work(
+    tmp_path, monkeypatch, capsys, script
+):
+    (tmp_path / "out").write_text("in the way")
+    args = ["--smoke", "--out", str(tmp_path / "out")]
+    code, err = run_in_process(script, args, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert (
+        f"error: --out cannot write to directory={str(tmp_path / 'out')!r}: "
+        f"{str(tmp_path / 'out')!r} exists and is not a directory. Pass a "
+        "directory this process can create and write to."
+    ) in err
+    assert sorted(os.listdir(tmp_path)) == ["out"]  # nothing else written
+
+
+@pytest.mark.tensorflow_only
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere"
+)
+def test_out_under_a_read_only_folder_is_an_error(tmp_path, monkeypatch, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        args = ["--smoke", "--out", str(locked / "out")]
+        code, err = run_in_process("dcgan.py", args, tmp_path, monkeypatch, capsys)
+    finally:
+        locked.chmod(0o700)
+    assert code == 2
+    assert f"{str(locked)!r} is not writable" in err and "--out" in err
+    assert os.listdir(locked) == []
+
+
+@pytest.mark.tensorflow_only
+def test_seed_that_is_not_a_number_is_an_argparse_error(tmp_path, monkeypatch, capsys):
+    args = ["--seed", "abc", "--out", str(tmp_path / "out")]
+    code, err = run_in_process("dcgan.py", args, tmp_path, monkeypatch, capsys)
+    assert code == 2
+    assert "error: argument --seed: invalid int value: 'abc'" in err

@@ -236,3 +236,60 @@ def test_history_panels_split_metrics_of_other_scales(mp):
         ("validation", ["val_class_accuracy"]),  # 0.9 against 200: its own panel
         ("validation", ["val_fid", "val_intra_fid"]),
     ]
+
+
+# ------------------------------------------------------------ bad arguments
+# Refused by argparse (exit status 2) before any training: each would
+# otherwise cost minutes or fail after them.
+@pytest.mark.parametrize("only", ["", ",", " , "])
+def test_only_that_names_nothing_is_refused(mp, capsys, only):
+    # Before: "" ran everything (~40 min), "," ran nothing and exited 0.
+    with pytest.raises(SystemExit) as exit_info:
+        mp.parse_args(["--only", only])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: --only {only!r} names nothing; pass comma-separated names" in err
+    assert "mode_coverage (or leave --only out for all)" in err
+
+
+def test_only_with_a_repeated_name_is_refused(mp, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        mp.parse_args(["--only", "dcgan,fc_gan, dcgan"])
+    assert exit_info.value.code == 2
+    assert (
+        "error: --only names dcgan more than once; name each picture once"
+        in capsys.readouterr().err
+    )
+    assert mp.parse_args(["--only", "dcgan,fc_gan,"]).names == ["dcgan", "fc_gan"]
+
+
+@pytest.mark.parametrize("flag", ["--work", "--images"])
+def test_file_in_place_of_a_folder_is_refused(mp, tmp_path, capsys, flag):
+    (tmp_path / "file").write_text("in the way")
+    for path in (tmp_path / "file", tmp_path / "file" / "below"):
+        with pytest.raises(SystemExit) as exit_info:
+            mp.parse_args(["--only", "dcgan", flag, str(path)])
+        assert exit_info.value.code == 2
+        assert (
+            f"error: {flag} {str(path)!r} is not a folder this process can "
+            "create or write to" in capsys.readouterr().err
+        )
+    assert mp.parse_args([flag, str(tmp_path / "new" / "folder")]).names
+
+
+def test_no_run_needs_an_existing_work_folder_with_the_outputs(mp, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        mp.parse_args(["--no-run", "--work", str(tmp_path / "nowhere")])
+    assert (
+        f"error: --no-run composes from --work's outputs, and "
+        f"{str(tmp_path / 'nowhere')!r} is not a folder"
+    ) in capsys.readouterr().err
+    (tmp_path / "fc_gan").mkdir()
+    with pytest.raises(SystemExit):
+        mp.parse_args(["--no-run", "--work", str(tmp_path), "--only", "fc_gan,dcgan"])
+    assert (
+        f"error: --no-run: {str(tmp_path)!r} holds no outputs of dcgan "
+        f"(no {tmp_path / 'dcgan'} folder); run them first"
+    ) in capsys.readouterr().err
+    args = mp.parse_args(["--no-run", "--work", str(tmp_path), "--only", "fc_gan"])
+    assert args.names == ["fc_gan"]
