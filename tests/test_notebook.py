@@ -18,7 +18,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOK = os.path.join(ROOT, "examples", "quickstart.ipynb")
-SMOKE_LINE = 'SMOKE = os.environ.get("KERAS_GAN_SMOKE", "0") == "1"'
+SMOKE_LINE = 'SMOKE = smoke == "1"'
 MODELS = ("MLP GAN", "DCGAN", "WGAN-GP", "conditional")
 
 
@@ -106,3 +106,15 @@ def test_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
     assert summary["completed_trials"] == 2
     # The search wrote its trials where the notebook ran, not in the repository.
     assert (tmp_path / "quickstart_search").is_dir()
+
+
+@pytest.mark.parametrize("value", ["yes", "true", ""])
+def test_smoke_values_other_than_0_and_1_are_an_error(monkeypatch, value):
+    # "yes" used to run the full notebook (minutes) without a word.
+    cell = nbformat.read(NOTEBOOK, as_version=4).cells
+    first = next(c for c in cell if c.cell_type == "code")
+    monkeypatch.setenv("KERAS_GAN_SMOKE", value)
+    with pytest.raises(
+        ValueError, match=f"KERAS_GAN_SMOKE must be 0 or 1, got {value!r}"
+    ):
+        exec(compile(first.source, "quickstart.ipynb", "exec"), {})
