@@ -61,6 +61,9 @@ def test_notebook_runs_in_smoke_mode(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_GAN_SMOKE", "1")
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
     monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    # .ci/run exports MPLBACKEND=Agg for the suite; the kernel must keep
+    # Jupyter's inline backend, or plt.show() draws nothing into the outputs.
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     notebook = _read()
     client = NotebookClient(
         notebook,
