@@ -6,6 +6,7 @@ import keras
 from keras import layers
 
 from keras_gan_layers.architectures.common import positive_int
+from keras_gan_layers.layers import MinibatchStdDev
 
 
 def _units(hidden_units, builder):
@@ -84,6 +85,8 @@ def mlp_discriminator(
     spectral_norm=False,
     dropout=0.0,
     pack=1,
+    mbstd_group_size=None,
+    mbstd_num_channels=1,
     name="discriminator",
 ):
     """Fully connected discriminator with LeakyReLU, one logit per sample.
@@ -98,6 +101,13 @@ def mlp_discriminator(
         pack: Samples packed into one input (PacGAN): the last axis of the
             input is `pack` times that of `input_shape` (`(2 * pack,)` for
             2-D points), as `GAN(..., pack=pack)` feeds it.
+        mbstd_group_size: None, or the group size of a `MinibatchStdDev`
+            layer before the last hidden layer: it appends the standard
+            deviation of that layer's input features over groups of this
+            many samples, so the discriminator sees how varied a batch is
+            (ProGAN; it keeps the 2-D grid's 25 modes, see
+            docs/mode_coverage.md). Batches must then be divisible by it.
+        mbstd_num_channels: Features that layer appends.
         name: Model name.
 
     Returns:
@@ -110,9 +120,16 @@ def mlp_discriminator(
     discriminator = mlp_discriminator((2,), hidden_units=(128, 128))
     ```
 
+    Raises:
+        ValueError: On sizes, `pack` or group sizes below 1, a dropout
+            outside [0, 1), or `mbstd_num_channels` that does not divide
+            the features it follows.
+
     Reference:
     - [Goodfellow et al., 2014](https://arxiv.org/abs/1406.2661)
     - [Lin et al., 2018](https://arxiv.org/abs/1712.04086) (PacGAN)
+    - [Karras et al., 2018](https://arxiv.org/abs/1710.10196) (minibatch
+      standard deviation)
     """
     builder = "mlp_discriminator"
     input_shape = tuple(positive_int(d, "input_shape", builder) for d in input_shape)
@@ -123,12 +140,24 @@ def mlp_discriminator(
             f"{builder} needs 0 <= dropout < 1. Received: dropout={dropout}"
         )
 
+    if mbstd_group_size is not None:
+        mbstd_group_size = positive_int(mbstd_group_size, "mbstd_group_size", builder)
+    mbstd_num_channels = positive_int(mbstd_num_channels, "mbstd_num_channels", builder)
+    hidden_units = _units(hidden_units, builder)
+
     def wrap(layer):
         return layers.SpectralNormalization(layer) if spectral_norm else layer
 
     inputs = keras.Input(input_shape, name="sample")
     x = layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
-    for units in _units(hidden_units, builder):
+    # The minibatch standard deviation goes before the last hidden layer
+    # (before the output layer when there is none), as in ProGAN/StyleGAN2.
+    mbstd_at = max(len(hidden_units) - 1, 0) if mbstd_group_size else None
+    for i, units in enumerate((*hidden_units, None)):
+        if i == mbstd_at:
+            x = MinibatchStdDev(mbstd_group_size, mbstd_num_channels, name="mbstd")(x)
+        if units is None:
+            break
         x = wrap(layers.Dense(units))(x)
         x = layers.LeakyReLU(negative_slope)(x)
         if dropout:

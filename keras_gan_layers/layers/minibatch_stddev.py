@@ -1,4 +1,4 @@
-"""MinibatchStdDev: append the minibatch standard deviation as feature maps."""
+"""MinibatchStdDev: append the minibatch standard deviation as features."""
 
 import keras
 from keras import ops
@@ -27,6 +27,11 @@ class MinibatchStdDev(keras.layers.Layer):
     5. These `num_channels` numbers are tiled over the height and width and
        appended to the channels of every sample of the group.
 
+    Inputs of shape `(batch, features)` (a fully connected discriminator's
+    hidden layer) are treated as `(batch, 1, 1, features)`: `num_channels`
+    features are appended, each the mean over a group of features of their
+    standard deviation over the group of samples.
+
     The statistics are computed in float32 (also under mixed precision) and
     cast to the compute dtype.
 
@@ -47,15 +52,18 @@ class MinibatchStdDev(keras.layers.Layer):
         **kwargs: Base layer keyword arguments (e.g. `name` and `dtype`).
 
     Call arguments:
-        inputs: A tensor of shape `(batch, height, width, channels)`.
+        inputs: A tensor of shape `(batch, height, width, channels)` or
+            `(batch, features)`.
 
     Returns:
-        A tensor of shape `(batch, height, width, channels + num_channels)`:
-        the inputs followed by the `num_channels` standard deviation maps.
+        A tensor of shape `(batch, height, width, channels + num_channels)`
+        (or `(batch, features + num_channels)`): the inputs followed by the
+        `num_channels` standard deviation maps (features).
 
     Raises:
         ValueError: If `group_size` or `num_channels` is not an integer
-            >= 1, if the inputs are not of rank 4 or have unknown channels,
+            >= 1, if the inputs are not of rank 4 or 2 or have unknown
+            channels,
             if `num_channels` does not divide the channels, or if a known
             batch size is not divisible by `min(group_size, batch)`.
 
@@ -65,6 +73,7 @@ class MinibatchStdDev(keras.layers.Layer):
     layer = MinibatchStdDev(group_size=4)
     x = keras.random.normal((8, 4, 4, 16))
     layer(x).shape  # (8, 4, 4, 17)
+    layer(keras.random.normal((8, 64))).shape  # (8, 65)
     ```
 
     Reference:
@@ -81,10 +90,10 @@ class MinibatchStdDev(keras.layers.Layer):
     def _check_shape(self, shape):
         name = type(self).__name__
         shape = tuple(shape)
-        if len(shape) != 4:
+        if len(shape) not in (2, 4):
             raise ValueError(
-                f"{name} needs inputs of shape (batch, height, width, channels). "
-                f"Received: inputs.shape={shape}"
+                f"{name} needs inputs of shape (batch, height, width, channels) "
+                f"or (batch, features). Received: inputs.shape={shape}"
             )
         channels = shape[-1]
         if channels is None:
@@ -118,6 +127,9 @@ class MinibatchStdDev(keras.layers.Layer):
             # Integer inputs (Keras autocasts floats only): compute dtype,
             # so that the appended standard deviation is not truncated.
             inputs = ops.cast(inputs, self.compute_dtype)
+        if len(static) == 2:  # (batch, features) as (batch, 1, 1, features)
+            outputs = self.call(inputs[:, None, None, :])
+            return outputs[:, 0, 0, :]
         channels = static[-1]
         dynamic = ops.shape(inputs)
         batch, height, width = (
@@ -144,7 +156,7 @@ class MinibatchStdDev(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         shape = self._check_shape(input_shape)
-        return shape[:3] + (shape[3] + self.num_channels,)
+        return shape[:-1] + (shape[-1] + self.num_channels,)
 
     def get_config(self):
         return {

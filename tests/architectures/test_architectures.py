@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from keras_gan_layers import architectures
+from keras_gan_layers.layers import MinibatchStdDev
 
 
 @pytest.mark.parametrize("shape", [(8, 8, 1), (28, 28, 1), (32, 32, 3), (16, 24, 3)])
@@ -94,6 +95,46 @@ def test_mlp_shapes():
         architectures.mlp_generator(4, (2,), hidden_units=(0,))
 
 
+@pytest.mark.parametrize("hidden_units", [(8, 8, 8), (8,), ()])
+def test_mlp_discriminator_minibatch_stddev(rng, hidden_units):
+    # The layer sits before the last hidden layer (before the output layer
+    # without hidden layers): a sample's logit then depends on the other
+    # samples of its group (i % 2 with 4 samples, group size 2) and on no
+    # other sample.
+    d = architectures.mlp_discriminator(
+        (2,), hidden_units=hidden_units, mbstd_group_size=2
+    )
+    mbstd = d.get_layer("mbstd")
+    dense = [layer for layer in d.layers if isinstance(layer, keras.layers.Dense)]
+    after = dense[len(hidden_units) - 1] if hidden_units else dense[-1]
+    assert d.layers[d.layers.index(mbstd) + 1] is after
+    features = hidden_units[-2] if len(hidden_units) > 1 else 2
+    assert after.kernel.shape[0] == features + 1
+    x = rng.normal(size=(4, 2)).astype("float32")
+    moved = x.copy()
+    moved[2] += 3.0  # group of samples 0 and 2
+    out = keras.ops.convert_to_numpy(d(x))
+    out_moved = keras.ops.convert_to_numpy(d(moved))
+    assert np.all(np.abs(out[[0, 2]] - out_moved[[0, 2]]) > 1e-6)
+    np.testing.assert_array_equal(out[[1, 3]], out_moved[[1, 3]])
+    plain = architectures.mlp_discriminator((2,), hidden_units=hidden_units)
+    assert not any(isinstance(layer, MinibatchStdDev) for layer in plain.layers)
+
+
+def test_mlp_discriminator_minibatch_stddev_bad_arguments():
+    with pytest.raises(ValueError, match="mbstd_group_size >= 1"):
+        architectures.mlp_discriminator((2,), mbstd_group_size=0)
+    with pytest.raises(ValueError, match="mbstd_num_channels >= 1"):
+        architectures.mlp_discriminator((2,), mbstd_group_size=4, mbstd_num_channels=0)
+    with pytest.raises(ValueError, match="num_channels to divide"):
+        architectures.mlp_discriminator(
+            (2,), hidden_units=(6, 6), mbstd_group_size=4, mbstd_num_channels=4
+        )
+    d = architectures.mlp_discriminator((2,), hidden_units=(8,), mbstd_group_size=4)
+    with pytest.raises(ValueError, match="divisible by the group size"):
+        d(np.ones((6, 2), "float32"))
+
+
 def test_networks_round_trip_through_keras_saving(tmp_path):
     g = architectures.dcgan_generator(4, (8, 8, 1), filters=4)
     path = str(tmp_path / "g.keras")
@@ -102,6 +143,14 @@ def test_networks_round_trip_through_keras_saving(tmp_path):
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(keras.saving.load_model(path)(z)),
         keras.ops.convert_to_numpy(g(z)),
+    )
+    d = architectures.mlp_discriminator((2,), hidden_units=(8, 8), mbstd_group_size=2)
+    path = str(tmp_path / "d.keras")
+    d.save(path)
+    x = np.arange(8, dtype="float32").reshape(4, 2) ** 2 / 10
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(keras.saving.load_model(path)(x)),
+        keras.ops.convert_to_numpy(d(x)),
     )
 
 

@@ -62,6 +62,45 @@ def test_matches_stylegan2_reference(rng, batch, group_size, num_channels):
     np.testing.assert_array_equal(out[..., :6], x)
 
 
+def test_layer_contract_on_features(rng):
+    x = rng.normal(size=(8, 6)).astype("float32")
+    run_layer_test(
+        MinibatchStdDev,
+        {"group_size": 4, "num_channels": 2},
+        x,
+        (8, 8),
+        expected_num_trainable_weights=0,
+        mixed_precision=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "batch,group_size,num_channels", [(8, 4, 1), (8, 2, 3), (3, 4, 1), (12, 4, 2)]
+)
+def test_features_match_stylegan2_reference_on_1x1_maps(
+    rng, batch, group_size, num_channels
+):
+    # (batch, features) is StyleGAN2's layer on 1x1 maps (N, C, 1, 1).
+    x = rng.normal(size=(batch, 6)) * rng.uniform(0.5, 3.0, (batch, 1))
+    x = x.astype("float32")
+    out = keras.ops.convert_to_numpy(MinibatchStdDev(group_size, num_channels)(x))
+    expected = stylegan2_minibatch_stddev(x[:, :, None, None], group_size, num_channels)
+    np.testing.assert_allclose(out, expected[:, :, 0, 0], rtol=1e-5, atol=1e-6)
+    assert out.shape == (batch, 6 + num_channels)
+
+
+def test_features_in_a_compiled_model_with_free_batch_size(rng):
+    x = rng.normal(size=(16, 5)).astype("float32")
+    inputs = keras.Input((5,))
+    model = keras.Model(inputs, MinibatchStdDev(4)(inputs))
+    assert model.output.shape == (None, 6)
+    out = model.predict(x, batch_size=8, verbose=0)
+    expected = np.concatenate(
+        [stylegan2_minibatch_stddev(x[i : i + 8, :, None, None]) for i in (0, 8)]
+    )
+    np.testing.assert_allclose(out, expected[:, :, 0, 0], rtol=1e-5, atol=1e-6)
+
+
 def test_group_of_identical_samples_gives_sqrt_epsilon(rng):
     x = np.repeat(rng.normal(size=(1, 2, 2, 3)), 4, axis=0).astype("float32")
     out = keras.ops.convert_to_numpy(MinibatchStdDev()(x))
@@ -106,7 +145,13 @@ def test_bad_arguments(kwargs, match):
     "kwargs,shape,match",
     [
         ({}, (6, 2, 2, 3), "divisible by the group size .*=4. Received: batch=6"),
-        ({}, (4, 2, 3), "Received: inputs.shape=\\(4, 2, 3\\)"),
+        (
+            {},
+            (4, 2, 3),
+            "or \\(batch, features\\). Received: inputs.shape=\\(4, 2, 3\\)",
+        ),
+        ({}, (6, 5), "divisible by the group size .*=4. Received: batch=6"),
+        ({"num_channels": 2}, (4, 5), "Received: num_channels=2"),
         ({"num_channels": 2}, (4, 2, 2, 3), "Received: num_channels=2"),
     ],
 )
