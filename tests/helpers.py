@@ -48,3 +48,18 @@ def constant_generator(latent_dim, value):
     model = keras.Model(inputs, layer(inputs))
     layer.set_weights([np.zeros((latent_dim, len(value)), "float32"), value])
     return model
+
+
+def assert_wrote_line_lists_the_output(printed, out):
+    """`keras-gan train`'s "wrote to OUT/: a, b, ..." names exactly OUT's files.
+
+    `samples/epoch_*.png` stands for the `samples` folder.
+    """
+    import os
+    import re
+
+    match = re.search(r"wrote to (.+?)/: (.+)", printed)
+    assert match, printed
+    assert match.group(1) == str(out)
+    named = {name.split("/")[0] for name in match.group(2).split(", ")}
+    assert named == set(os.listdir(out)), (named, sorted(os.listdir(out)))

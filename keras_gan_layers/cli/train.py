@@ -1038,21 +1038,20 @@ def run(args):
     if (args.epochs % args.snapshot_every) != 0:
         snapshots.snapshot(args.epochs - 1)
     if translation:
-        names = save_translation_model(gan, args.out)
-        print(
-            f"trained {args.epochs} epochs in {time.time() - start:.0f} s; wrote to "
-            f"{args.out}/: samples/epoch_*.png, losses.png, {', '.join(names)}, "
-            "history.json, config.json"
-        )
-        print(f"last sample grid: {snapshots.written[-1]}")
-        return 0
-    # The generator users ship: the EMA copy when there is one (gan.keras
-    # holds both; load it and use .generator for the raw weights).
-    gan.sampling_generator.save(os.path.join(args.out, "generator.keras"))
-    gan.save(os.path.join(args.out, "gan.keras"))
+        models = save_translation_model(gan, args.out)
+    else:
+        # The generator users ship: the EMA copy when there is one (gan.keras
+        # holds both; load it and use .generator for the raw weights).
+        gan.sampling_generator.save(os.path.join(args.out, "generator.keras"))
+        gan.save(os.path.join(args.out, "gan.keras"))
+        models = ["generator.keras", "gan.keras"]
+    written = ["samples/epoch_*.png", "losses.png", *models]
+    written += ["history.json", "history.jsonl", "config.json"]
+    if evaluation is not None and evaluation.results:
+        written += ["metrics.json", "metrics.png"]
     print(
-        f"trained {args.epochs} epochs in {time.time() - start:.0f} s; wrote to {args.out}/: "
-        "samples/epoch_*.png, losses.png, generator.keras, gan.keras, history.json, config.json"
+        f"trained {args.epochs} epochs in {time.time() - start:.0f} s; wrote to "
+        f"{args.out}/: {', '.join(written)}"
     )
     print(f"last sample grid: {snapshots.written[-1]}")
     return 0

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from keras_gan_layers.cli.main import main
+from tests.helpers import assert_wrote_line_lists_the_output
 
 TINY = [
     "--epochs",
@@ -69,7 +70,9 @@ def test_train_writes_everything_then_sample(tmp_path, capsys):
         and config["penalty_weight"] == 0.5
         and config["image_shape"] == [8, 8, 1]
     )
-    assert "last sample grid" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "last sample grid" in printed
+    assert_wrote_line_lists_the_output(printed, out)
 
     grid = tmp_path / "grid.png"
     assert (
@@ -386,7 +389,7 @@ def test_train_eval_every_then_evaluate(tmp_path, capsys):
     assert (out / "metrics.png").is_file()
     recorded = json.loads((out / "metrics.json").read_text())
     assert [r["epoch"] for r in recorded] == [1, 2]
-    capsys.readouterr()
+    assert_wrote_line_lists_the_output(capsys.readouterr().out, out)
     results = tmp_path / "eval.json"
     args = [
         "evaluate",

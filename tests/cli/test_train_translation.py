@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from keras_gan_layers.cli.main import main
+from tests.helpers import assert_wrote_line_lists_the_output
 
 TINY = [
     "--epochs",
@@ -92,7 +93,7 @@ def test_cyclegan_run_then_translate(tmp_path, capsys):
     assert config["model"] == "cyclegan" and config["loss"] == "lsgan"
     assert config["lr"] == 2e-4 and config["batch_size"] == 2
     assert config["image_shape"] == [SIZE, SIZE, 1] and config["ema_decay"] is None
-    assert "generator_ab.keras" in capsys.readouterr().out
+    assert_wrote_line_lists_the_output(capsys.readouterr().out, out)
 
     # Grid: A inputs / A->B / A->B->A / B inputs / B->A / B->A->B, one column
     # per fixed image (the first 5 of each folder, in sorted order).
