@@ -445,7 +445,7 @@ def plot_mode_coverage(runs, out_path, seed):
 
     names = {
         "baseline": "plain GAN (2×256, Adam 1e-4)",
-        "recipe": "recipe (3×256, Adam 1e-3, EMA)",
+        "recipe": "recipe (3×256, minibatch std, EMA)",
     }
     fig = Figure(figsize=(9.2, 9.0), dpi=DPI, layout="constrained")
     axes = fig.subplots(2, 2)
