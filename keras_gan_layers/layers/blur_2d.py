@@ -69,20 +69,19 @@ def upfirdn2d(x, kernel, up=1, down=1, pad=(0, 0), gain=1.0):
         x = x[:, start:stop, start:stop, :]
     flipped = np.asarray(kernel, dtype="float64")[::-1]
     taps = flipped.size
-    vertical = np.tile((flipped * gain).reshape(taps, 1, 1, 1), (1, 1, channels, 1))
-    horizontal = np.tile(flipped.reshape(1, taps, 1, 1), (1, 1, channels, 1))
-    x = ops.depthwise_conv(
-        x,
-        ops.convert_to_tensor(vertical.astype("float32"), dtype=x.dtype),
-        strides=(down, 1),
-        padding="valid",
-    )
-    return ops.depthwise_conv(
-        x,
-        ops.convert_to_tensor(horizontal.astype("float32"), dtype=x.dtype),
-        strides=(1, down),
-        padding="valid",
-    )
+
+    def depthwise(x, filters, strides):
+        filters = np.tile(filters[:, :, None, None], (1, 1, channels, 1))
+        filters = ops.convert_to_tensor(filters.astype("float32"), dtype=x.dtype)
+        return ops.depthwise_conv(x, filters, strides=strides, padding="valid")
+
+    if down > 1:
+        # One 2-D pass with equal strides: TensorFlow's CPU depthwise kernel
+        # rejects strides (down, 1) on some machines and dtypes ("only
+        # supports equal length strides"; seen in float16).
+        return depthwise(x, np.outer(flipped * gain, flipped), (down, down))
+    x = depthwise(x, (flipped * gain).reshape(taps, 1), (1, 1))  # vertical
+    return depthwise(x, flipped.reshape(1, taps), (1, 1))  # horizontal
 
 
 @keras_gan_export()
