@@ -356,6 +356,40 @@ def test_f25_batches_smaller_than_pack():
         fit(gan, x, batch_size=3)
 
 
+def test_f26_batches_that_minibatch_stddev_cannot_group():
+    def gan(pack=1):
+        g = architectures.mlp_generator(2, (2,), (4,), output_activation=None)
+        d = architectures.mlp_discriminator(
+            (2,), hidden_units=(4, 4), pack=pack, mbstd_group_size=4
+        )
+        model = GAN(g, d, seed=0, data_range=None, pack=pack)
+        model.compile()
+        return model
+
+    x = tiny_images(14, shape=(2,))
+    model = gan()
+    before = [w.copy() for w in model.discriminator.get_weights()]
+    message = (
+        r"GAN\.fit would give the discriminator a batch of 6 samples, but "
+        r"discriminator/mbstd \(MinibatchStdDev, group_size=4\) needs batches "
+        r"divisible by min\(group_size, batch\)=4\. Use a batch_size that is "
+        r"a multiple of 4"
+    )
+    with pytest.raises(ValueError, match=message):
+        fit(model, x, batch_size=8)  # 8 + 6: the last batch
+    with pytest.raises(ValueError, match=message):
+        fit(model, x[:6], batch_size=6)
+    for w, b in zip(model.discriminator.get_weights(), before):
+        np.testing.assert_array_equal(w, b)  # before any step
+    with pytest.raises(
+        ValueError,
+        match=r"batch of 6 samples \(12 samples packed by 2\).*multiple of 8",
+    ):
+        fit(gan(pack=2), tiny_images(12, shape=(2,)), batch_size=12)
+    # Batches the layer can group (8 + 2: min(4, 2) = 2 divides 2) train.
+    fit(model, x[:10], batch_size=8)
+
+
 # ============================================= L: labels of a ConditionalGAN
 @pytest.mark.parametrize(
     "y,match",

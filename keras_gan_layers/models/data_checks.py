@@ -299,6 +299,60 @@ def check_batch_norm_batch_size(model, batch_sizes, networks):
     )
 
 
+def minibatch_stddev_layers(network):
+    """`(path, layer)` of every `MinibatchStdDev` inside `network`."""
+    from keras_gan_layers.layers import MinibatchStdDev
+
+    found, seen = [], set()
+
+    def visit(layer, prefix):
+        subs = layer.layers if isinstance(layer, keras.Model) else []
+        for sub in subs:
+            if id(sub) in seen:
+                continue
+            seen.add(id(sub))
+            path = f"{prefix}/{sub.name}"
+            if isinstance(sub, MinibatchStdDev):
+                found.append((path, sub))
+            else:
+                visit(sub, path)
+
+    visit(network, network.name)
+    return found
+
+
+def check_minibatch_stddev_batch_size(model, batch_sizes, network):
+    """Raise if a batch would not split into `MinibatchStdDev`'s groups.
+
+    The discriminator sees `b // pack` samples of a batch of `b`; each
+    `MinibatchStdDev` needs that divisible by `min(group_size, b // pack)`.
+    Checked before training: otherwise the last, shorter batch of an epoch
+    fails in the layer after the epoch's work.
+    """
+    if not isinstance(network, keras.Model):
+        return
+    pack = getattr(model, "pack", 1)
+    for path, layer in minibatch_stddev_layers(network):
+        for b in batch_sizes:
+            if b is None or b // pack < 1:
+                continue
+            seen = b // pack
+            group = min(layer.group_size, seen)
+            if seen % group:
+                packed = f" ({b} samples packed by {pack})" if pack > 1 else ""
+                raise ValueError(
+                    f"{type(model).__name__}.fit would give the discriminator "
+                    f"a batch of {seen} samples{packed}, but {path} "
+                    f"(MinibatchStdDev, group_size={layer.group_size}) needs "
+                    f"batches divisible by min(group_size, batch)={group}. "
+                    f"Use a batch_size that is a multiple of "
+                    f"{layer.group_size * pack} and a number of samples that "
+                    "batch_size divides (or a dataset batched with "
+                    "drop_remainder=True), or a discriminator without the "
+                    "layer."
+                )
+
+
 def _batch_sizes(x, batch_size, first_length):
     """Sizes of the batches `fit` will make: first (and last, for arrays)."""
     if first_length is not None:  # a dataset: its first batch
@@ -445,6 +499,9 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
     ]
     check_batch_norm_batch_size(
         model, _batch_sizes(x, batch_size, first_length), networks
+    )
+    check_minibatch_stddev_batch_size(
+        model, _real_batch_sizes(model, x, batch_size, first_length), discriminator
     )
     if view is not None and images is not None and len(images):
         bound = view(images, labels)
