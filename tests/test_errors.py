@@ -390,6 +390,29 @@ def test_f26_batches_that_minibatch_stddev_cannot_group():
     fit(model, x[:10], batch_size=8)
 
 
+def test_f26_minibatch_stddev_groups_per_replica():
+    # Under a tf.distribute strategy each replica's step sees its share of
+    # the batch: 12 on 2 replicas is 6 each, which groups of 4 do not divide.
+    from types import SimpleNamespace
+
+    from keras_gan_layers.models.data_checks import check_minibatch_stddev_batch_size
+
+    class GAN:
+        pack = 1
+        distribute_strategy = SimpleNamespace(num_replicas_in_sync=2)
+
+    d = architectures.mlp_discriminator((2,), hidden_units=(4,), mbstd_group_size=4)
+    with pytest.raises(
+        ValueError,
+        match=r"a batch of 6 samples \(12 samples split over 2 replicas\).*"
+        r"multiple of 8",
+    ):
+        check_minibatch_stddev_batch_size(GAN(), [12], d)
+    check_minibatch_stddev_batch_size(GAN(), [16, 8, 4, 2], d)  # 8, 4, 2, 1 each
+    GAN.distribute_strategy = SimpleNamespace(num_replicas_in_sync=1)
+    check_minibatch_stddev_batch_size(GAN(), [12], d)
+
+
 # ============================================= L: labels of a ConditionalGAN
 @pytest.mark.parametrize(
     "y,match",

@@ -324,7 +324,8 @@ def minibatch_stddev_layers(network):
 def check_minibatch_stddev_batch_size(model, batch_sizes, network):
     """Raise if a batch would not split into `MinibatchStdDev`'s groups.
 
-    The discriminator sees `b // pack` samples of a batch of `b`; each
+    The discriminator sees `b // pack` samples of a batch of `b` (of each
+    replica's share of it under a `tf.distribute` strategy); each
     `MinibatchStdDev` needs that divisible by `min(group_size, b // pack)`.
     Checked before training: otherwise the last, shorter batch of an epoch
     fails in the layer after the epoch's work.
@@ -332,25 +333,41 @@ def check_minibatch_stddev_batch_size(model, batch_sizes, network):
     if not isinstance(network, keras.Model):
         return
     pack = getattr(model, "pack", 1)
+    # tf.distribute runs the step once per replica on its share of the
+    # batch (as even as it can be); JAX's keras.distribution runs one
+    # global step, so the layer sees the whole batch there.
+    strategy = getattr(model, "distribute_strategy", None)
+    replicas = int(getattr(strategy, "num_replicas_in_sync", 1) or 1)
     for path, layer in minibatch_stddev_layers(network):
         for b in batch_sizes:
-            if b is None or b // pack < 1:
+            if b is None:
                 continue
-            seen = b // pack
-            group = min(layer.group_size, seen)
-            if seen % group:
-                packed = f" ({b} samples packed by {pack})" if pack > 1 else ""
-                raise ValueError(
-                    f"{type(model).__name__}.fit would give the discriminator "
-                    f"a batch of {seen} samples{packed}, but {path} "
-                    f"(MinibatchStdDev, group_size={layer.group_size}) needs "
-                    f"batches divisible by min(group_size, batch)={group}. "
-                    f"Use a batch_size that is a multiple of "
-                    f"{layer.group_size * pack} and a number of samples that "
-                    "batch_size divides (or a dataset batched with "
-                    "drop_remainder=True), or a discriminator without the "
-                    "layer."
-                )
+            for share in sorted({b // replicas, -(-b // replicas)}, reverse=True):
+                _check_groups(model, path, layer, b, share, pack, replicas)
+
+
+def _check_groups(model, path, layer, b, share, pack, replicas):
+    seen = share // pack
+    if seen < 1:
+        return
+    group = min(layer.group_size, seen)
+    if seen % group:
+        packed = f", {share} samples packed by {pack}" if pack > 1 else ""
+        split = (
+            f" ({b} samples split over {replicas} replicas{packed})"
+            if replicas > 1
+            else (f" ({share} samples packed by {pack})" if pack > 1 else "")
+        )
+        raise ValueError(
+            f"{type(model).__name__}.fit would give the discriminator "
+            f"a batch of {seen} samples{split}, but {path} "
+            f"(MinibatchStdDev, group_size={layer.group_size}) needs "
+            f"batches divisible by min(group_size, batch)={group}. "
+            f"Use a batch_size that is a multiple of "
+            f"{layer.group_size * pack * replicas} and a number of samples "
+            "that batch_size divides (or a dataset batched with "
+            "drop_remainder=True), or a discriminator without the layer."
+        )
 
 
 def _batch_sizes(x, batch_size, first_length):
