@@ -390,6 +390,60 @@ def test_f26_batches_that_minibatch_stddev_cannot_group():
     fit(model, x[:10], batch_size=8)
 
 
+def test_f26_validation_batches_and_fresh_parts():
+    def gan(**compile_kwargs):
+        g = architectures.mlp_generator(2, (2,), (4,), output_activation=None)
+        d = architectures.mlp_discriminator((2,), hidden_units=(4,), mbstd_group_size=4)
+        model = GAN(g, d, seed=0, data_range=None)
+        model.compile(**compile_kwargs)
+        return model
+
+    x = tiny_images(16, shape=(2,))
+    # validation_split: fit trains on the first 14 of 16 (8 + 6) and
+    # validates on 2 (min(4, 2) = 2 divides 2).
+    with pytest.raises(
+        ValueError, match=r"GAN\.fit would give the discriminator a batch of 6 samples"
+    ):
+        fit(gan(), x, batch_size=8, validation_split=0.125)
+    # validation_data arrays, and the held-out part of validation_split.
+    with pytest.raises(ValueError, match=r"a validation batch of 6 samples, but"):
+        fit(gan(), x[:8], batch_size=8, validation_data=x[:6])
+    with pytest.raises(ValueError, match=r"a validation batch of 6 samples, but"):
+        # 24 = 18 (8 + 8 + 2) to train + 6 to validate
+        fit(gan(), tiny_images(24, shape=(2,)), batch_size=8, validation_split=0.25)
+    fit(gan(), x[:8], batch_size=8, validation_data=x[:4])  # groups of 4
+    # fresh_real_batches: 9 samples in 2 parts are 5 and 4; the 5 fails.
+    with pytest.raises(ValueError, match=r"a batch of 5 samples"):
+        fit(
+            gan(d_steps=2, fresh_real_batches=True),
+            tiny_images(9, shape=(2,)),
+            batch_size=8,
+        )
+
+
+def test_f26_layer_held_by_a_custom_layer():
+    class Block(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.mbstd = kgl.layers.MinibatchStdDev(4)
+
+        def call(self, x):
+            return self.mbstd(x)
+
+        def compute_output_shape(self, shape):
+            return self.mbstd.compute_output_shape(shape)
+
+    inputs = keras.Input((2,))
+    d = keras.Model(
+        inputs, keras.layers.Dense(1)(Block(name="block")(inputs)), name="discriminator"
+    )
+    g = architectures.mlp_generator(2, (2,), (4,), output_activation=None)
+    model = GAN(g, d, seed=0, data_range=None)
+    model.compile()
+    with pytest.raises(ValueError, match=r"discriminator/block/minibatch_std_dev"):
+        fit(model, tiny_images(14, shape=(2,)), batch_size=8)
+
+
 def test_f26_minibatch_stddev_groups_per_replica():
     # Under a tf.distribute strategy each replica's step sees its share of
     # the batch: 12 on 2 replicas is 6 each, which groups of 4 do not divide.

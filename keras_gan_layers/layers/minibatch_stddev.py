@@ -63,9 +63,9 @@ class MinibatchStdDev(keras.layers.Layer):
     Raises:
         ValueError: If `group_size` or `num_channels` is not an integer
             >= 1, if the inputs are not of rank 4 or 2 or have unknown
-            channels,
-            if `num_channels` does not divide the channels, or if a known
-            batch size is not divisible by `min(group_size, batch)`.
+            channels, if `num_channels` does not divide the channels, or if
+            a known batch size is 0 or not divisible by
+            `min(group_size, batch)`.
 
     Example:
 
@@ -108,6 +108,11 @@ class MinibatchStdDev(keras.layers.Layer):
                 f"inputs.shape={shape}"
             )
         batch = shape[0]
+        if batch == 0:
+            raise ValueError(
+                f"{name} needs at least one sample (the standard deviation of "
+                f"an empty group is undefined). Received: inputs.shape={shape}"
+            )
         if batch is not None:
             group = min(self.group_size, batch)
             if batch % group != 0:

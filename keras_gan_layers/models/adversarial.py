@@ -727,9 +727,20 @@ class AdversarialModel(keras.Model):
         if getattr(self, "_traced_players", None) != self._players_signature():
             self.train_function = None  # trainable flags changed: retrace
         x, y = self.check_training_data(x, y)
-        x, y = self.check_networks_on_data(x, y, batch_size)
+        x, y = self.check_networks_on_data(
+            x, y, batch_size, validation_split=validation_split
+        )
         if validation_data is not None:
             validation_data = self.check_validation_data(validation_data)
+        from keras_gan_layers.models.data_checks import check_validation_batches
+
+        check_validation_batches(
+            self,
+            x,
+            validation_data,
+            validation_split,
+            validation_batch_size or batch_size,
+        )
         if self.fresh_real_batches and self.d_steps > 1:
             if validation_batch_size is None and batch_size is not None:
                 validation_batch_size = batch_size
@@ -911,7 +922,7 @@ class AdversarialModel(keras.Model):
         return cls(**config)
 
     # ------------------------------------------------------- pre-training checks
-    def check_networks_on_data(self, x, y, batch_size=None):
+    def check_networks_on_data(self, x, y, batch_size=None, validation_split=0.0):
         """Checks of the networks against the real data, once before training.
 
         Called by `fit` after `check_training_data`: a real sample must have
@@ -933,7 +944,12 @@ class AdversarialModel(keras.Model):
             getattr(self, "discriminator", None), keras.layers.Layer
         )
         return check_networks_on_data(
-            self, x, y, batch_size, view if has_discriminator else None
+            self,
+            x,
+            y,
+            batch_size,
+            view if has_discriminator else None,
+            validation_split=validation_split,
         )
 
 

@@ -1,5 +1,6 @@
 """Checks on the real data handed to `GAN.fit`, run before any training."""
 
+import math
 import types
 
 import keras
@@ -237,6 +238,15 @@ def _normalized_axes(axis, rank):
     return {a % rank for a in axes}
 
 
+def _sublayers(layer):
+    """The layers directly inside `layer`: a model's `layers`, or the
+    sublayers a custom layer holds as attributes (ConditionalBatchNormalization's;
+    Keras tracks them, while under PyTorch they are not in `vars(layer)`)."""
+    if isinstance(layer, keras.Model):
+        return layer.layers
+    return list(layer._flatten_layers(include_self=False, recursive=False))
+
+
 def degenerate_batch_norms(network):
     """Names of the batch normalizations of `network` that see one value per
     feature in a batch of one sample (their input has no axis besides the batch
@@ -245,14 +255,8 @@ def degenerate_batch_norms(network):
     """
     found, seen = [], set()
 
-    def children(layer):
-        if isinstance(layer, keras.Model):
-            return layer.layers
-        # Sublayers held as attributes (ConditionalBatchNormalization's).
-        return [v for v in vars(layer).values() if isinstance(v, keras.layers.Layer)]
-
     def visit(layer, prefix):
-        for sub in children(layer):
+        for sub in _sublayers(layer):
             if id(sub) in seen:
                 continue
             seen.add(id(sub))
@@ -306,8 +310,7 @@ def minibatch_stddev_layers(network):
     found, seen = [], set()
 
     def visit(layer, prefix):
-        subs = layer.layers if isinstance(layer, keras.Model) else []
-        for sub in subs:
+        for sub in _sublayers(layer):
             if id(sub) in seen:
                 continue
             seen.add(id(sub))
@@ -321,7 +324,7 @@ def minibatch_stddev_layers(network):
     return found
 
 
-def check_minibatch_stddev_batch_size(model, batch_sizes, network):
+def check_minibatch_stddev_batch_size(model, batch_sizes, network, what="a batch"):
     """Raise if a batch would not split into `MinibatchStdDev`'s groups.
 
     The discriminator sees `b // pack` samples of a batch of `b` (of each
@@ -343,10 +346,49 @@ def check_minibatch_stddev_batch_size(model, batch_sizes, network):
             if b is None:
                 continue
             for share in sorted({b // replicas, -(-b // replicas)}, reverse=True):
-                _check_groups(model, path, layer, b, share, pack, replicas)
+                _check_groups(model, path, layer, b, share, pack, replicas, what)
 
 
-def _check_groups(model, path, layer, b, share, pack, replicas):
+def check_validation_batches(model, x, validation_data, validation_split, batch_size):
+    """`check_minibatch_stddev_batch_size` on the validation batches `fit`
+    will make: of `validation_data` arrays, or of the part of the training
+    arrays `validation_split` holds out (datasets: not known in advance)."""
+    network = getattr(model, "discriminator", None)
+    if not isinstance(network, keras.Model) or not minibatch_stddev_layers(network):
+        return
+    size = 32 if batch_size is None else int(batch_size)
+    if validation_data is not None:
+        val = validation_data
+        if isinstance(val, tuple) and val:
+            val = val[0]
+        n = _num_samples(val)
+    elif validation_split:
+        n = _num_samples(x[0] if isinstance(x, (tuple, list)) and x else x)
+        if n is not None:
+            n -= _training_part(n, validation_split)
+    else:
+        return
+    if not n:
+        return
+    sizes = [min(size, n)] + ([n % size] if n > size and n % size else [])
+    check_minibatch_stddev_batch_size(model, sizes, network, "a validation batch")
+
+
+def _num_samples(arr):
+    """Samples of an array-like (numpy, tensor), None for anything else."""
+    shape = getattr(arr, "shape", None)
+    if shape is None or len(shape) == 0 or shape[0] is None:
+        return None
+    return int(shape[0])
+
+
+def _training_part(n, validation_split):
+    """Samples `fit` trains on when `validation_split` holds out the rest (as
+    Keras' `train_validation_split`: the first floor(n * (1 - split)))."""
+    return int(math.floor(n * (1.0 - validation_split))) if validation_split else n
+
+
+def _check_groups(model, path, layer, b, share, pack, replicas, what):
     seen = share // pack
     if seen < 1:
         return
@@ -360,7 +402,7 @@ def _check_groups(model, path, layer, b, share, pack, replicas):
         )
         raise ValueError(
             f"{type(model).__name__}.fit would give the discriminator "
-            f"a batch of {seen} samples{split}, but {path} "
+            f"{what} of {seen} samples{split}, but {path} "
             f"(MinibatchStdDev, group_size={layer.group_size}) needs "
             f"batches divisible by min(group_size, batch)={group}. "
             f"Use a batch_size that is a multiple of "
@@ -370,8 +412,9 @@ def _check_groups(model, path, layer, b, share, pack, replicas):
         )
 
 
-def _batch_sizes(x, batch_size, first_length):
-    """Sizes of the batches `fit` will make: first (and last, for arrays)."""
+def _batch_sizes(x, batch_size, first_length, validation_split=0.0):
+    """Sizes of the batches `fit` will make: first (and last, for arrays),
+    of the part `validation_split` leaves for training."""
     if first_length is not None:  # a dataset: its first batch
         return [first_length]
     if x is None or isinstance(x, dict):
@@ -380,6 +423,9 @@ def _batch_sizes(x, batch_size, first_length):
     try:
         n = len(arr)
     except TypeError:
+        return []
+    n = _training_part(n, validation_split)
+    if n < 1:
         return []
     size = 32 if batch_size is None else int(batch_size)
     sizes = [min(size, n)]
@@ -469,7 +515,7 @@ def check_penalty_gradients(model, view, images):
     )
 
 
-def check_networks_on_data(model, x, y, batch_size, view=None):
+def check_networks_on_data(model, x, y, batch_size, view=None, validation_split=0.0):
     """Checks that need the networks and the real data, once before training.
 
     - one sample of the real data has the discriminator's input shape;
@@ -502,7 +548,7 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
         images = _packed(
             images,
             pack,
-            _real_batch_sizes(model, x, batch_size, first_length),
+            _real_batch_sizes(model, x, batch_size, first_length, validation_split),
             name,
             getattr(model, "d_steps", 1) if fresh else 1,
         )
@@ -515,10 +561,12 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
         if isinstance(getattr(model, key, None), keras.layers.Layer)
     ]
     check_batch_norm_batch_size(
-        model, _batch_sizes(x, batch_size, first_length), networks
+        model, _batch_sizes(x, batch_size, first_length, validation_split), networks
     )
     check_minibatch_stddev_batch_size(
-        model, _real_batch_sizes(model, x, batch_size, first_length), discriminator
+        model,
+        _real_batch_sizes(model, x, batch_size, first_length, validation_split),
+        discriminator,
     )
     if view is not None and images is not None and len(images):
         bound = view(images, labels)
@@ -527,7 +575,7 @@ def check_networks_on_data(model, x, y, batch_size, view=None):
     return x, y
 
 
-def _real_batch_sizes(model, x, batch_size, first_length):
+def _real_batch_sizes(model, x, batch_size, first_length, validation_split=0.0):
     """Sizes of the real batches one discriminator update sees.
 
     With `fresh_real_batches` and `d_steps = d`, arrays are batched `d`
@@ -537,11 +585,16 @@ def _real_batch_sizes(model, x, batch_size, first_length):
     """
     d = getattr(model, "d_steps", 1)
     if not getattr(model, "fresh_real_batches", False) or d == 1:
-        return _batch_sizes(x, batch_size, first_length)
+        return _batch_sizes(x, batch_size, first_length, validation_split)
     if first_length is not None:
         return [first_length]
     size = d * (32 if batch_size is None else int(batch_size))
-    return [max(1, b // d) for b in _batch_sizes(x, size, None)]
+    # The first b % d parts hold one sample more than the others.
+    return [
+        part
+        for b in _batch_sizes(x, size, None, validation_split)
+        for part in dict.fromkeys((max(1, b // d), max(1, -(-b // d))))
+    ]
 
 
 def _packed(images, pack, batch_sizes, name, d_steps=1):

@@ -152,6 +152,7 @@ def test_bad_arguments(kwargs, match):
         ),
         ({}, (6, 5), "divisible by the group size .*=4. Received: batch=6"),
         ({"num_channels": 2}, (4, 5), "Received: num_channels=2"),
+        ({}, (0, 5), "needs at least one sample.*Received: inputs.shape=\\(0, 5\\)"),
         ({"num_channels": 2}, (4, 2, 2, 3), "Received: num_channels=2"),
     ],
 )
