@@ -727,13 +727,20 @@ class AdversarialModel(keras.Model):
         if getattr(self, "_traced_players", None) != self._players_signature():
             self.train_function = None  # trainable flags changed: retrace
         x, y = self.check_training_data(x, y)
-        x, y = self.check_networks_on_data(
-            x, y, batch_size, validation_split=validation_split
+        from keras_gan_layers.models.data_checks import (
+            check_validation_batches,
+            training_part,
         )
+
+        if validation_split:
+            # Arrays only (Keras' rule): check the part fit will train on.
+            self.check_networks_on_data(
+                *training_part(x, y, validation_split), batch_size
+            )
+        else:
+            x, y = self.check_networks_on_data(x, y, batch_size)
         if validation_data is not None:
             validation_data = self.check_validation_data(validation_data)
-        from keras_gan_layers.models.data_checks import check_validation_batches
-
         check_validation_batches(
             self,
             x,
@@ -922,7 +929,7 @@ class AdversarialModel(keras.Model):
         return cls(**config)
 
     # ------------------------------------------------------- pre-training checks
-    def check_networks_on_data(self, x, y, batch_size=None, validation_split=0.0):
+    def check_networks_on_data(self, x, y, batch_size=None):
         """Checks of the networks against the real data, once before training.
 
         Called by `fit` after `check_training_data`: a real sample must have
@@ -944,12 +951,7 @@ class AdversarialModel(keras.Model):
             getattr(self, "discriminator", None), keras.layers.Layer
         )
         return check_networks_on_data(
-            self,
-            x,
-            y,
-            batch_size,
-            view if has_discriminator else None,
-            validation_split=validation_split,
+            self, x, y, batch_size, view if has_discriminator else None
         )
 
 

@@ -492,7 +492,7 @@ class ConditionalGAN(AdversarialModel):
         # Class ids, int32 (n,), whatever form was given: one input signature.
         return x, ids
 
-    def check_networks_on_data(self, x, y, batch_size=None, validation_split=0.0):
+    def check_networks_on_data(self, x, y, batch_size=None):
         """`AdversarialModel.check_networks_on_data` with the real labels bound.
 
         The gradient-penalty probe scores the real samples under their own
@@ -512,9 +512,7 @@ class ConditionalGAN(AdversarialModel):
 
             return DiscriminatorView(self.discriminator, call=bound, training=False)
 
-        return check_networks_on_data(
-            self, x, y, batch_size, view, validation_split=validation_split
-        )
+        return check_networks_on_data(self, x, y, batch_size, view)
 
     # ---------------------------------------------------------------- config
     def get_config(self):

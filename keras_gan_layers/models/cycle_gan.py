@@ -445,7 +445,7 @@ class CycleGAN(AdversarialModel):
                 y = cycled(np.asarray(y), n, seed + 1)
         return x, y
 
-    def check_networks_on_data(self, x, y, batch_size=None, validation_split=0.0):
+    def check_networks_on_data(self, x, y, batch_size=None):
         """The shape checks ran in `check_training_data`; nothing more to check."""
         return x, y
 

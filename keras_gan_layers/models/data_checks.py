@@ -382,6 +382,22 @@ def _num_samples(arr):
     return int(shape[0])
 
 
+def training_part(x, y, validation_split):
+    """`(x, y)` cut to the samples `fit` trains on when `validation_split`
+    holds out the rest (arrays, as Keras' `train_validation_split`)."""
+    n = _num_samples(x[0] if isinstance(x, (tuple, list)) and x else x)
+    if n is None:
+        return x, y
+    keep = _training_part(n, validation_split)
+
+    def cut(t):
+        if isinstance(t, (tuple, list)):
+            return type(t)(cut(u) for u in t)
+        return t[:keep] if _num_samples(t) == n else t
+
+    return cut(x), (None if y is None else cut(y))
+
+
 def _training_part(n, validation_split):
     """Samples `fit` trains on when `validation_split` holds out the rest (as
     Keras' `train_validation_split`: the first floor(n * (1 - split)))."""
@@ -412,9 +428,8 @@ def _check_groups(model, path, layer, b, share, pack, replicas, what):
         )
 
 
-def _batch_sizes(x, batch_size, first_length, validation_split=0.0):
-    """Sizes of the batches `fit` will make: first (and last, for arrays),
-    of the part `validation_split` leaves for training."""
+def _batch_sizes(x, batch_size, first_length):
+    """Sizes of the batches `fit` will make: first (and last, for arrays)."""
     if first_length is not None:  # a dataset: its first batch
         return [first_length]
     if x is None or isinstance(x, dict):
@@ -423,9 +438,6 @@ def _batch_sizes(x, batch_size, first_length, validation_split=0.0):
     try:
         n = len(arr)
     except TypeError:
-        return []
-    n = _training_part(n, validation_split)
-    if n < 1:
         return []
     size = 32 if batch_size is None else int(batch_size)
     sizes = [min(size, n)]
@@ -515,7 +527,7 @@ def check_penalty_gradients(model, view, images):
     )
 
 
-def check_networks_on_data(model, x, y, batch_size, view=None, validation_split=0.0):
+def check_networks_on_data(model, x, y, batch_size, view=None):
     """Checks that need the networks and the real data, once before training.
 
     - one sample of the real data has the discriminator's input shape;
@@ -548,7 +560,7 @@ def check_networks_on_data(model, x, y, batch_size, view=None, validation_split=
         images = _packed(
             images,
             pack,
-            _real_batch_sizes(model, x, batch_size, first_length, validation_split),
+            _real_batch_sizes(model, x, batch_size, first_length),
             name,
             getattr(model, "d_steps", 1) if fresh else 1,
         )
@@ -561,11 +573,11 @@ def check_networks_on_data(model, x, y, batch_size, view=None, validation_split=
         if isinstance(getattr(model, key, None), keras.layers.Layer)
     ]
     check_batch_norm_batch_size(
-        model, _batch_sizes(x, batch_size, first_length, validation_split), networks
+        model, _batch_sizes(x, batch_size, first_length), networks
     )
     check_minibatch_stddev_batch_size(
         model,
-        _real_batch_sizes(model, x, batch_size, first_length, validation_split),
+        _real_batch_sizes(model, x, batch_size, first_length),
         discriminator,
     )
     if view is not None and images is not None and len(images):
@@ -575,7 +587,7 @@ def check_networks_on_data(model, x, y, batch_size, view=None, validation_split=
     return x, y
 
 
-def _real_batch_sizes(model, x, batch_size, first_length, validation_split=0.0):
+def _real_batch_sizes(model, x, batch_size, first_length):
     """Sizes of the real batches one discriminator update sees.
 
     With `fresh_real_batches` and `d_steps = d`, arrays are batched `d`
@@ -585,14 +597,14 @@ def _real_batch_sizes(model, x, batch_size, first_length, validation_split=0.0):
     """
     d = getattr(model, "d_steps", 1)
     if not getattr(model, "fresh_real_batches", False) or d == 1:
-        return _batch_sizes(x, batch_size, first_length, validation_split)
+        return _batch_sizes(x, batch_size, first_length)
     if first_length is not None:
         return [first_length]
     size = d * (32 if batch_size is None else int(batch_size))
     # The first b % d parts hold one sample more than the others.
     return [
         part
-        for b in _batch_sizes(x, size, None, validation_split)
+        for b in _batch_sizes(x, size, None)
         for part in dict.fromkeys((max(1, b // d), max(1, -(-b // d))))
     ]
 
