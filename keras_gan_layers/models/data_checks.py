@@ -253,6 +253,16 @@ def degenerate_batch_norms(network):
     and the normalized ones, or only axes of size 1): with a single sample, they
     output their offset whatever the input.
     """
+    return [
+        path
+        for path, layer in find_layers(network, keras.layers.BatchNormalization)
+        if layer.trainable and _one_value_per_feature(layer)
+    ]
+
+
+def find_layers(network, cls):
+    """`(path, layer)` of every instance of `cls` inside `network`, each once,
+    the path the names from `network` down (`"discriminator/block/mbstd"`)."""
     found, seen = [], set()
 
     def visit(layer, prefix):
@@ -261,9 +271,8 @@ def degenerate_batch_norms(network):
                 continue
             seen.add(id(sub))
             path = f"{prefix}/{sub.name}"
-            if isinstance(sub, keras.layers.BatchNormalization):
-                if sub.trainable and _one_value_per_feature(sub):
-                    found.append(path)
+            if isinstance(sub, cls):
+                found.append((path, sub))
             else:
                 visit(sub, path)
 
@@ -307,21 +316,7 @@ def minibatch_stddev_layers(network):
     """`(path, layer)` of every `MinibatchStdDev` inside `network`."""
     from keras_gan_layers.layers import MinibatchStdDev
 
-    found, seen = [], set()
-
-    def visit(layer, prefix):
-        for sub in _sublayers(layer):
-            if id(sub) in seen:
-                continue
-            seen.add(id(sub))
-            path = f"{prefix}/{sub.name}"
-            if isinstance(sub, MinibatchStdDev):
-                found.append((path, sub))
-            else:
-                visit(sub, path)
-
-    visit(network, network.name)
-    return found
+    return find_layers(network, MinibatchStdDev)
 
 
 def check_minibatch_stddev_batch_size(model, batch_sizes, network, what="a batch"):
