@@ -351,7 +351,6 @@ def check_validation_batches(model, x, validation_data, validation_split, batch_
     network = getattr(model, "discriminator", None)
     if not isinstance(network, keras.Model) or not minibatch_stddev_layers(network):
         return
-    size = 32 if batch_size is None else int(batch_size)
     if validation_data is not None:
         val = validation_data
         if isinstance(val, tuple) and val:
@@ -365,8 +364,9 @@ def check_validation_batches(model, x, validation_data, validation_split, batch_
         return
     if not n:
         return
-    sizes = [min(size, n)] + ([n % size] if n > size and n % size else [])
-    check_minibatch_stddev_batch_size(model, sizes, network, "a validation batch")
+    check_minibatch_stddev_batch_size(
+        model, _sizes(n, batch_size), network, "a validation batch"
+    )
 
 
 def _num_samples(arr):
@@ -434,11 +434,14 @@ def _batch_sizes(x, batch_size, first_length):
         n = len(arr)
     except TypeError:
         return []
+    return _sizes(n, batch_size)
+
+
+def _sizes(n, batch_size):
+    """First and last batch sizes of `n` samples batched as `fit` batches
+    arrays (`batch_size` None: Keras' 32); the last only when it is short."""
     size = 32 if batch_size is None else int(batch_size)
-    sizes = [min(size, n)]
-    if n > size and n % size:
-        sizes.append(n % size)
-    return sizes
+    return [min(size, n)] + ([n % size] if n > size and n % size else [])
 
 
 def _depends_on_input(view, probes, loss_scale=None):
