@@ -32,7 +32,7 @@ def positive_int(value, name, builder):
         or int(value) != value
         or value < 1
     ):
-        raise ValueError(f"{builder} needs {name} >= 1. Received: {name}={value}")
+        raise ValueError(f"{builder} needs {name} >= 1. Received: {name}={value!r}")
     return int(value)
 
 

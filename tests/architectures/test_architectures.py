@@ -124,6 +124,9 @@ def test_mlp_discriminator_minibatch_stddev(rng, hidden_units):
 def test_mlp_discriminator_minibatch_stddev_bad_arguments():
     with pytest.raises(ValueError, match="mbstd_group_size >= 1"):
         architectures.mlp_discriminator((2,), mbstd_group_size=0)
+    # A string that looks like a number is named as the string it is.
+    with pytest.raises(ValueError, match="Received: mbstd_group_size='4'$"):
+        architectures.mlp_discriminator((2,), mbstd_group_size="4")
     with pytest.raises(ValueError, match="mbstd_num_channels >= 1"):
         architectures.mlp_discriminator((2,), mbstd_group_size=4, mbstd_num_channels=0)
     with pytest.raises(ValueError, match="num_channels to divide"):
