@@ -165,7 +165,8 @@ def add_parser(subparsers, name):
         "learning rates (DIR/train), KID/FID of --eval-every (DIR/validation) "
         "and the sample grids; view with tensorboard --logdir DIR (needs pip "
         "install tensorboard). A new run needs a DIR without event files of "
-        "an earlier one; --resume continues its own",
+        "an earlier one; --resume continues its own (DIR/keras-gan-run.json "
+        "names the run writing there)",
     )
     p.add_argument(
         "--out",
@@ -402,16 +403,22 @@ def _inside(path, folder):
     return os.path.commonpath([path, folder]) == folder
 
 
+#: The file in a `--tensorboard` folder that names the run writing there.
+RUN_MARKER = "keras-gan-run.json"
+
+
 def check_tensorboard(directory, out, resume=False):
     """Raise UsageError unless TensorBoard summaries can go to `directory`.
 
     Checked before anything is created: a path (not ''), not inside the
     backup folder of `out` (`BackupAndRestore` deletes it, summaries and
-    all, when the run finishes), and, unless `resume`, no event files of
-    an earlier run in `directory/train` or `directory/validation` (Keras
-    adds a new event file beside them, and TensorBoard draws both runs as
-    one line, steps 1, 2, ... twice). Then the folder is created and
-    written to.
+    all, when the run finishes), and no event files of another run in
+    `directory/train` or `directory/validation` (Keras adds a new event
+    file beside them, and TensorBoard draws both runs as one line, steps
+    1, 2, ... twice). A resumed run may continue its own: those of a
+    folder whose `RUN_MARKER` names `out`, or, with no marker (a run from
+    before it), of the folder its config.json names. Then the folder is
+    created, written to, and marked with `out`.
     """
     try:
         import tensorboard  # noqa: F401
@@ -435,31 +442,66 @@ def check_tensorboard(directory, out, resume=False):
             f"--tensorboard {directory!r} is not a writable directory (a file "
             "of that name exists)"
         )
-    if not resume:
-        earlier = sorted(
-            os.path.join(directory, run, name)
-            for run in ("train", "validation")
-            if os.path.isdir(os.path.join(directory, run))
-            for name in os.listdir(os.path.join(directory, run))
-            if name.startswith("events.out.tfevents.")
+    earlier = sorted(
+        os.path.join(directory, run, name)
+        for run in ("train", "validation")
+        if os.path.isdir(os.path.join(directory, run))
+        for name in os.listdir(os.path.join(directory, run))
+        if name.startswith("events.out.tfevents.")
+    )
+    if earlier and not resume:
+        raise UsageError(
+            f"--tensorboard {directory!r} holds the event files of an "
+            f"earlier run ({earlier[0]}, {len(earlier)} in all); TensorBoard "
+            "would draw both runs as one: choose a new folder (e.g. "
+            f"{os.path.join(directory, 'run2')!r}) or delete them (--resume "
+            "continues a run in its own folder)"
         )
-        if earlier:
-            raise UsageError(
-                f"--tensorboard {directory!r} holds the event files of an "
-                f"earlier run ({earlier[0]}, {len(earlier)} in all); TensorBoard "
-                "would draw both runs as one: choose a new folder (e.g. "
-                f"{os.path.join(directory, 'run2')!r}) or delete them (--resume "
-                "continues a run in its own folder)"
-            )
+    if earlier and not _own_folder(directory, out):
+        marked = _marked_run(directory)
+        whose = "another run" if marked is None else f"the run in {marked!r}"
+        raise UsageError(
+            f"--tensorboard {directory!r} holds the event files of {whose} "
+            f"({earlier[0]}, {len(earlier)} in all), not of the run in {out!r} "
+            "that --resume continues; TensorBoard would draw both runs as "
+            "one: resume into the folder this run wrote to, or a new one "
+            f"(e.g. {os.path.join(directory, 'run2')!r})"
+        )
     from keras_gan_layers.utils.files import make_writable_directory
 
     try:
         make_writable_directory(directory)
+        with open(os.path.join(directory, RUN_MARKER), "w") as f:
+            json.dump({"out": os.path.realpath(out)}, f)
     except OSError as e:
         raise UsageError(
             f"--tensorboard {directory!r} is not a writable directory "
             f"({e.strerror or e})"
         ) from None
+
+
+def _own_folder(directory, out):
+    """Whether `directory`'s event files are those of the run in `out`."""
+    marked = _marked_run(directory)
+    if marked is not None:
+        return marked == os.path.realpath(out)
+    try:  # a folder from before RUN_MARKER: the one config.json names
+        with open(os.path.join(out, "config.json")) as f:
+            saved = json.load(f).get("tensorboard")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(saved, str) and (
+        os.path.realpath(saved) == os.path.realpath(directory)
+    )
+
+
+def _marked_run(directory):
+    """The run folder (absolute) `RUN_MARKER` in `directory` names, or None."""
+    try:
+        with open(os.path.join(directory, RUN_MARKER)) as f:
+            return str(json.load(f)["out"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def tensorboard_callback(log_dir):

@@ -378,3 +378,68 @@ def test_earlier_event_files_are_refused(tmp_path, capsys, run):
         "a run in its own folder)"
     )
     assert not (tmp_path / "run" / "config.json").exists()
+
+
+def interrupted_run(out, tb, monkeypatch, capsys):
+    """A `keras-gan train --tensorboard tb` run stopped after its first epoch
+    (of 2), with its backup in `out`: something for --resume."""
+    import keras_gan_layers as kgl
+
+    original = kgl.ImageSnapshot.on_epoch_end
+
+    def stop(self, epoch, logs=None):
+        original(self, epoch, logs)
+        raise KeyboardInterrupt  # after the epoch's backup and summaries
+
+    monkeypatch.setattr(kgl.ImageSnapshot, "on_epoch_end", stop)
+    args = ["train", "--out", str(out), *TINY, "--epochs", "2"]
+    assert main([*args, "--tensorboard", str(tb)]) == 130
+    monkeypatch.setattr(kgl.ImageSnapshot, "on_epoch_end", original)
+    capsys.readouterr()
+
+
+def listing(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_resume_into_the_folder_of_another_run_is_refused(
+    tmp_path, capsys, monkeypatch
+):
+    # Two interrupted runs, each with its own folder of summaries.
+    out_a, tb_a = tmp_path / "a", tmp_path / "tb_a"
+    out_b, tb_b = tmp_path / "b", tmp_path / "tb_b"
+    interrupted_run(out_a, tb_a, monkeypatch, capsys)
+    interrupted_run(out_b, tb_b, monkeypatch, capsys)
+    events = sorted(str(p) for p in (tb_a / "train").iterdir())
+    before = listing(tb_a), listing(out_b)
+    resume_b = ["train", "--out", str(out_b), "--resume", "--verbose", "0"]
+
+    # Run b resumed into run a's folder: a's marker names a.
+    assert main([*resume_b, "--tensorboard", str(tb_a)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"keras-gan train: error: --tensorboard {str(tb_a)!r} holds the event "
+        f"files of the run in {str(out_a)!r} ({events[0]}, {len(events)} in all), "
+        "not of the "
+        f"run in {str(out_b)!r} that --resume continues; TensorBoard would "
+        "draw both runs as one: resume into the folder this run wrote to, or "
+        f"a new one (e.g. {str(tb_a / 'run2')!r})"
+    )
+    assert (listing(tb_a), listing(out_b)) == before  # nothing written
+
+    # A folder of event files with no marker (another tool's, or a run
+    # from before the marker) is not b's either: config.json names tb_b.
+    (tb_a / "keras-gan-run.json").unlink()
+    assert main([*resume_b, "--tensorboard", str(tb_a)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"holds the event files of another run ({events[0]}, " in err
+
+    # Without a marker, the folder config.json names is b's own: resumed.
+    (tb_b / "keras-gan-run.json").unlink()
+    assert main(resume_b) == 0
+    history = json.loads((out_b / "history.json").read_text())
+    train = read_events(tb_b / "train")
+    assert steps(train["epoch_d_loss"]) == [1, 2]
+    assert values(train["epoch_d_loss"]) == as_float32(history["d_loss"])
+    marker = json.loads((tb_b / "keras-gan-run.json").read_text())
+    assert marker == {"out": str(out_b.resolve())}
