@@ -421,6 +421,28 @@ def test_f26_validation_batches_and_fresh_parts():
         )
 
 
+def test_f26_evaluate_checks_its_batches_first():
+    g = architectures.mlp_generator(2, (2,), (4,), output_activation=None)
+    d = architectures.mlp_discriminator((2,), hidden_units=(4,), mbstd_group_size=4)
+    model = GAN(g, d, seed=0, data_range=None)
+    model.compile()
+    x = tiny_images(22, shape=(2,))
+    message = (
+        r"GAN\.evaluate would give the discriminator an evaluation batch of 6 "
+        r"samples, but discriminator/mbstd \(MinibatchStdDev, group_size=4\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        model.evaluate(x, batch_size=16, verbose=0)  # 16 + 6
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        with pytest.raises(ValueError, match=message):  # a dataset's first batch
+            model.evaluate(tf.data.Dataset.from_tensor_slices(x).batch(6), verbose=0)
+    # Groups of 4 divide 16 + 4 (and min(4, 2) = 2 divides a last batch of 2).
+    logs = model.evaluate(x[:20], batch_size=16, verbose=0, return_dict=True)
+    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+
+
 def test_f26_layer_held_by_a_custom_layer():
     class Block(keras.layers.Layer):
         def __init__(self, **kwargs):

@@ -775,6 +775,43 @@ class AdversarialModel(keras.Model):
         finally:
             backend_module().release_iterator(self)
 
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
+        """Both players' losses on `x`; arguments as in `keras.Model.evaluate`.
+
+        Before any batch runs, the batches must split into the
+        discriminator's `MinibatchStdDev` groups, as in `fit` (errors.md
+        F26).
+
+        Raises:
+            ValueError: a batch `MinibatchStdDev` cannot group (the layer
+                would fail in the middle of the pass with a reshape error).
+        """
+        from keras_gan_layers.models.data_checks import check_evaluation_batches
+
+        x = check_evaluation_batches(self, x, y, batch_size)
+        return super().evaluate(
+            x=x,
+            y=y,
+            batch_size=batch_size,
+            verbose=verbose,
+            sample_weight=sample_weight,
+            steps=steps,
+            callbacks=callbacks,
+            return_dict=return_dict,
+            **kwargs,
+        )
+
     def build_optimizers(self):
         """Build both optimizers for the networks' trainable weights, once.
 

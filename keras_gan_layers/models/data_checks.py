@@ -319,14 +319,17 @@ def minibatch_stddev_layers(network):
     return find_layers(network, MinibatchStdDev)
 
 
-def check_minibatch_stddev_batch_size(model, batch_sizes, network, what="a batch"):
+def check_minibatch_stddev_batch_size(
+    model, batch_sizes, network, what="a batch", method="fit"
+):
     """Raise if a batch would not split into `MinibatchStdDev`'s groups.
 
     The discriminator sees `b // pack` samples of a batch of `b` (of each
     replica's share of it under a `tf.distribute` strategy); each
     `MinibatchStdDev` needs that divisible by `min(group_size, b // pack)`.
     Checked before training: otherwise the last, shorter batch of an epoch
-    fails in the layer after the epoch's work.
+    fails in the layer after the epoch's work. `method` names the caller
+    (`fit`, `evaluate`) in the error.
     """
     if not isinstance(network, keras.Model):
         return
@@ -341,7 +344,9 @@ def check_minibatch_stddev_batch_size(model, batch_sizes, network, what="a batch
             if b is None:
                 continue
             for share in sorted({b // replicas, -(-b // replicas)}, reverse=True):
-                _check_groups(model, path, layer, b, share, pack, replicas, what)
+                _check_groups(
+                    model, path, layer, b, share, pack, replicas, what, method
+                )
 
 
 def check_validation_batches(model, x, validation_data, validation_split, batch_size):
@@ -367,6 +372,24 @@ def check_validation_batches(model, x, validation_data, validation_split, batch_
     check_minibatch_stddev_batch_size(
         model, _sizes(n, batch_size), network, "a validation batch"
     )
+
+
+def check_evaluation_batches(model, x, y, batch_size):
+    """`check_minibatch_stddev_batch_size` on the batches `evaluate` will
+    make (arrays: first and last; a dataset: its first). Returns `x` (a
+    generator's first batch put back)."""
+    network = getattr(model, "discriminator", None)
+    if not isinstance(network, keras.Model) or not minibatch_stddev_layers(network):
+        return x
+    _, _, first_length, x = first_samples(x, y)
+    check_minibatch_stddev_batch_size(
+        model,
+        _batch_sizes(x, batch_size, first_length),
+        network,
+        "an evaluation batch",
+        method="evaluate",
+    )
+    return x
 
 
 def _num_samples(arr):
@@ -399,7 +422,7 @@ def _training_part(n, validation_split):
     return int(math.floor(n * (1.0 - validation_split))) if validation_split else n
 
 
-def _check_groups(model, path, layer, b, share, pack, replicas, what):
+def _check_groups(model, path, layer, b, share, pack, replicas, what, method):
     seen = share // pack
     if seen < 1:
         return
@@ -412,7 +435,7 @@ def _check_groups(model, path, layer, b, share, pack, replicas, what):
             else (f" ({share} samples packed by {pack})" if pack > 1 else "")
         )
         raise ValueError(
-            f"{type(model).__name__}.fit would give the discriminator "
+            f"{type(model).__name__}.{method} would give the discriminator "
             f"{what} of {seen} samples{split}, but {path} "
             f"(MinibatchStdDev, group_size={layer.group_size}) needs "
             f"batches divisible by min(group_size, batch)={group}. "
