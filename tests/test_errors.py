@@ -443,6 +443,32 @@ def test_f26_evaluate_checks_its_batches_first():
     assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
 
 
+def test_f26_fit_validation_is_not_peeked_again_each_epoch(monkeypatch):
+    # fit's validation pass calls evaluate on Keras' cached iterator: fit
+    # checked those batches, and peeking a generator there would take a
+    # batch from under that iterator.
+    from keras_gan_layers.models import data_checks
+
+    calls = []
+    original = data_checks.check_evaluation_batches
+
+    def counted(*args):
+        calls.append(args[3])
+        return original(*args)
+
+    monkeypatch.setattr(data_checks, "check_evaluation_batches", counted)
+    g = architectures.mlp_generator(2, (2,), (4,), output_activation=None)
+    d = architectures.mlp_discriminator((2,), hidden_units=(4,), mbstd_group_size=4)
+    model = GAN(g, d, seed=0, data_range=None)
+    model.compile()
+    x = tiny_images(16, shape=(2,))
+    history = model.fit(x, batch_size=8, epochs=2, validation_data=x[:8], verbose=0)
+    assert len(history.history["val_d_loss"]) == 2
+    assert calls == []
+    model.evaluate(x[:8], batch_size=4, verbose=0)
+    assert calls == [4]
+
+
 def test_f26_layer_held_by_a_custom_layer():
     class Block(keras.layers.Layer):
         def __init__(self, **kwargs):

@@ -799,7 +799,11 @@ class AdversarialModel(keras.Model):
         """
         from keras_gan_layers.models.data_checks import check_evaluation_batches
 
-        x = check_evaluation_batches(self, x, y, batch_size)
+        if not kwargs.get("_use_cached_eval_dataset"):
+            # Not fit's validation pass (Keras' flag): fit checked those
+            # batches, and peeking here would take a batch from a
+            # generator the cached iterator still reads.
+            x = check_evaluation_batches(self, x, y, batch_size)
         return super().evaluate(
             x=x,
             y=y,
