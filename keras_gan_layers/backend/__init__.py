@@ -33,6 +33,42 @@ def backend_module():
     return importlib.import_module(f"keras_gan_layers.backend.{name}")
 
 
+def gather_replicas(x):
+    """Every replica's `x` under a `tf.distribute` strategy, for layers that
+    keep state across batches.
+
+    `tf.distribute` runs the step once per replica on its share of the
+    batch; a layer that updates a non-trainable weight from the batch (an
+    image pool) would then keep a different value on each replica of a
+    variable that is saved from the first replica only. With the shares
+    gathered, every replica makes the update one device would make with
+    the global batch. JAX's `keras.distribution` and PyTorch run one
+    program on the global batch: nothing to gather there.
+
+    Args:
+        x: This replica's batch, `(share, ...)`.
+
+    Returns:
+        `(gathered, start)`: the replicas' batches concatenated along axis 0
+        in replica order and the row where this replica's share starts (a
+        scalar tensor); `(x, None)` when there is a single replica.
+
+    Example:
+
+    ```python
+    everything, start = gather_replicas(images)
+    result = update_state(everything)  # the same on every replica
+    if start is not None:
+        result = result[start : start + keras.ops.shape(images)[0]]
+    ```
+    """
+    if keras.backend.backend() != "tensorflow":
+        return x, None
+    from keras_gan_layers.backend.tensorflow import gather_replicas as gather
+
+    return gather(x)
+
+
 def input_gradient(fn, x, variables=None, loss_scale=None):
     """Per-sample input gradient of `fn`, the same on every backend.
 

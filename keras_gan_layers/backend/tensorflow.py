@@ -69,6 +69,18 @@ def test_step(model, data):
     return model.update_metrics(d_total, d_logs, g_total, g_logs)
 
 
+def gather_replicas(x):
+    """`(every replica's x along axis 0, where this replica's rows start)`,
+    or `(x, None)` outside a `tf.distribute` replica context of several
+    replicas; see `keras_gan_layers.backend.gather_replicas`."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return x, None
+    sizes = context.all_gather(tf.shape(x)[:1], axis=0)  # shares may differ
+    start = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
+    return context.all_gather(x, axis=0), start
+
+
 def wrap_train_function(model, train_function):
     """Keep the last input iterator alive past `fit`, for `release_iterator`.
 

@@ -6,6 +6,7 @@ import keras
 from keras import ops
 
 from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.backend import gather_replicas
 
 
 @keras_gan_export()
@@ -34,6 +35,12 @@ class ImagePool(keras.layers.Layer):
     layer's `seed_generator`, so all of it is saved with the model and a
     resumed run continues exactly. With `training=False` (or
     `pool_size=0`) the layer is the identity and stores nothing.
+
+    Under a `tf.distribute` strategy (`MirroredStrategy`), where each
+    replica sees its share of the batch, the layer gathers the replicas'
+    images first: every replica keeps the same pool, the one a single
+    device keeps with the global batch, and returns its own share of the
+    images that device would return (so the saved pool is the run's).
 
     Args:
         pool_size: Int >= 0, the number of images kept (CycleGAN: 50).
@@ -114,6 +121,10 @@ class ImagePool(keras.layers.Layer):
     def call(self, images, training=False):
         if not training or self.pool_size == 0:
             return images
+        share = ops.shape(images)[0]
+        # Under tf.distribute: every replica's images, so that each replica
+        # keeps the pool one device would keep with the global batch.
+        images, start = gather_replicas(images)
         n = ops.shape(images)[0]
         size = self.pool_size
         pool = ops.convert_to_tensor(self.pool)
@@ -156,6 +167,8 @@ class ImagePool(keras.layers.Layer):
         self.pool.assign(pool)
         self.count.assign(ops.minimum(count + ops.cast(n, "int32"), size))
         shown = ops.where(ops.reshape(swap, expand), previous, stored)
+        if start is not None:
+            shown = shown[start : start + share]
         return ops.cast(shown, images.dtype)
 
     def compute_output_shape(self, input_shape):
