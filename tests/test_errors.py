@@ -441,6 +441,16 @@ def test_f26_evaluate_checks_its_batches_first():
     # Groups of 4 divide 16 + 4 (and min(4, 2) = 2 divides a last batch of 2).
     logs = model.evaluate(x[:20], batch_size=16, verbose=0, return_dict=True)
     assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+    # steps=1 evaluates the first 16 only: the batch of 6 never runs.
+    model.evaluate(x, batch_size=16, steps=1, verbose=0)
+    # A generator: its first batch, which is put back.
+    with pytest.raises(ValueError, match=message):
+        model.evaluate((b for b in (x[:6], x[6:10])), verbose=0)
+    with pytest.raises(ValueError, match=r"^evaluate received an empty generator"):
+        model.evaluate((b for b in ()), verbose=0)
+    # An input Keras does not take gets Keras' own error, not the check's.
+    with pytest.raises(ValueError, match="Unrecognized data type"):
+        model.evaluate(iter([x[:8]]), verbose=0)
 
 
 def test_f26_fit_validation_is_not_peeked_again_each_epoch(monkeypatch):
@@ -453,7 +463,7 @@ def test_f26_fit_validation_is_not_peeked_again_each_epoch(monkeypatch):
     original = data_checks.check_evaluation_batches
 
     def counted(*args):
-        calls.append(args[3])
+        calls.append(args[2])
         return original(*args)
 
     monkeypatch.setattr(data_checks, "check_evaluation_batches", counted)

@@ -803,7 +803,7 @@ class AdversarialModel(keras.Model):
             # Not fit's validation pass (Keras' flag): fit checked those
             # batches, and peeking here would take a batch from a
             # generator the cached iterator still reads.
-            x = check_evaluation_batches(self, x, y, batch_size)
+            x = check_evaluation_batches(self, x, batch_size, steps)
         return super().evaluate(
             x=x,
             y=y,

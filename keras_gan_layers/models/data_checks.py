@@ -41,19 +41,20 @@ def check_range(array, data_range, what, model="GAN"):
     )
 
 
-def peek_first_batch(x):
+def peek_first_batch(x, method="fit"):
     """`(first_element, x)` for a dataset, PyDataset, torch DataLoader or generator.
 
     A generator's first element is put back in front of the rest (the
     returned `x` replaces the one given); other inputs are returned as they
     are. Arrays and array tuples return `(None, x)`: check them whole.
+    `method` names the caller in the errors for empty inputs.
     """
     if isinstance(x, types.GeneratorType):
         try:
             first = next(x)
         except StopIteration:
             raise ValueError(
-                "fit received an empty generator: it yielded no batch. "
+                f"{method} received an empty generator: it yielded no batch. "
                 "Accepted: a generator yielding batches of images (or "
                 "(images, labels) tuples)."
             ) from None
@@ -61,7 +62,7 @@ def peek_first_batch(x):
     if hasattr(x, "element_spec") and hasattr(x, "take"):  # tf.data.Dataset
         for element in x.take(1):
             return element, x
-        raise ValueError("fit received an empty tf.data.Dataset.")
+        raise ValueError(f"{method} received an empty tf.data.Dataset.")
     if (
         hasattr(x, "__getitem__")
         and hasattr(x, "on_epoch_end")
@@ -69,14 +70,14 @@ def peek_first_batch(x):
     ):  # keras.utils.PyDataset
         if x.num_batches == 0:
             raise ValueError(
-                f"fit received an empty keras.utils.PyDataset ({type(x).__name__} "
+                f"{method} received an empty keras.utils.PyDataset ({type(x).__name__} "
                 "has 0 batches)."
             )
         return x[0], x
     if _is_torch_data_loader(x):  # re-iterable: peeking costs one batch
         for element in x:
             return element, x
-        raise ValueError("fit received an empty torch DataLoader.")
+        raise ValueError(f"{method} received an empty torch DataLoader.")
     return None, x
 
 
@@ -374,20 +375,29 @@ def check_validation_batches(model, x, validation_data, validation_split, batch_
     )
 
 
-def check_evaluation_batches(model, x, y, batch_size):
+def check_evaluation_batches(model, x, batch_size, steps=None):
     """`check_minibatch_stddev_batch_size` on the batches `evaluate` will
-    make (arrays: first and last; a dataset: its first). Returns `x` (a
-    generator's first batch put back)."""
+    make: of arrays, the first and the last (of the first `steps` batches
+    with `steps`); of a dataset or generator, its first. Returns `x` (a
+    generator's first batch put back). Inputs Keras does not take are left
+    to Keras' own error."""
     network = getattr(model, "discriminator", None)
     if not isinstance(network, keras.Model) or not minibatch_stddev_layers(network):
         return x
-    _, _, first_length, x = first_samples(x, y)
+    first, x = peek_first_batch(x, "evaluate")
+    if first is not None:
+        if isinstance(first, (tuple, list)) and first:
+            first = first[0]
+        sizes = [_num_samples(first)]
+    else:
+        n = _num_samples(x[0] if isinstance(x, (tuple, list)) and x else x)
+        if n is None:
+            return x
+        if steps is not None:
+            n = min(n, int(steps) * (32 if batch_size is None else int(batch_size)))
+        sizes = _sizes(n, batch_size) if n else []
     check_minibatch_stddev_batch_size(
-        model,
-        _batch_sizes(x, batch_size, first_length),
-        network,
-        "an evaluation batch",
-        method="evaluate",
+        model, sizes, network, "an evaluation batch", method="evaluate"
     )
     return x
 
