@@ -418,7 +418,8 @@ def check_tensorboard(directory, out, resume=False):
     1, 2, ... twice). A resumed run may continue its own: those of a
     folder whose `RUN_MARKER` names `out`, or, with no marker (a run from
     before it), of the folder its config.json names. Then the folder is
-    created, written to, and marked with `out`.
+    created and written to (`mark_tensorboard` marks it when training
+    starts).
     """
     try:
         import tensorboard  # noqa: F401
@@ -471,13 +472,17 @@ def check_tensorboard(directory, out, resume=False):
 
     try:
         make_writable_directory(directory)
-        with open(os.path.join(directory, RUN_MARKER), "w") as f:
-            json.dump({"out": os.path.realpath(out)}, f)
     except OSError as e:
         raise UsageError(
             f"--tensorboard {directory!r} is not a writable directory "
             f"({e.strerror or e})"
         ) from None
+
+
+def mark_tensorboard(directory, out):
+    """Name the run in `out` as the writer of `directory` (`RUN_MARKER`)."""
+    with open(os.path.join(directory, RUN_MARKER), "w") as f:
+        json.dump({"out": os.path.realpath(out)}, f)
 
 
 def _own_folder(directory, out):
@@ -496,12 +501,13 @@ def _own_folder(directory, out):
 
 
 def _marked_run(directory):
-    """The run folder (absolute) `RUN_MARKER` in `directory` names, or None."""
+    """The run folder (real path) `RUN_MARKER` in `directory` names, or None."""
     try:
         with open(os.path.join(directory, RUN_MARKER)) as f:
-            return str(json.load(f)["out"])
+            out = json.load(f)["out"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    return os.path.realpath(out) if isinstance(out, str) and out else None
 
 
 def tensorboard_callback(log_dir):
@@ -1037,6 +1043,8 @@ def run(args):
         if args.data_dir or translation
         else {"batch_size": local_batch, "shuffle": True}
     )
+    if args.tensorboard is not None:
+        mark_tensorboard(args.tensorboard, args.out)  # everything else is ready
     previous_sigterm = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     try:
         gan.fit(

@@ -443,3 +443,44 @@ def test_resume_into_the_folder_of_another_run_is_refused(
     assert values(train["epoch_d_loss"]) == as_float32(history["d_loss"])
     marker = json.loads((tb_b / "keras-gan-run.json").read_text())
     assert marker == {"out": str(out_b.resolve())}
+
+
+def test_marker_is_written_when_training_starts(tmp_path, capsys, monkeypatch):
+    # An error after the arguments are checked (here: loading the data)
+    # leaves no marker naming a run that never wrote there.
+    from keras_gan_layers.cli import train
+    from keras_gan_layers.cli.common import UsageError
+
+    def fail(args):
+        raise UsageError("could not load the data")
+
+    monkeypatch.setattr(train, "load_data", fail)
+    tb = tmp_path / "tb"
+    args = ["train", "--out", str(tmp_path / "run"), *TINY, "--epochs", "1"]
+    assert main([*args, "--tensorboard", str(tb)]) == 2
+    assert "could not load the data" in capsys.readouterr().err
+    assert not (tb / "keras-gan-run.json").exists()
+
+
+@pytest.mark.parametrize(
+    "marker, own",
+    [
+        ({"out": "run"}, True),  # relative to the working directory
+        ({"out": "run/"}, True),
+        ({"out": "other"}, False),
+        ({"out": None}, False),  # unreadable: config.json decides (tb2)
+        ({"out": 5}, False),
+        ("not json", False),
+    ],
+)
+def test_marker_names_the_run_by_its_real_path(tmp_path, monkeypatch, marker, own):
+    from keras_gan_layers.cli.train import RUN_MARKER, _own_folder
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "config.json").write_text(json.dumps({"tensorboard": "tb2"}))
+    (tmp_path / "tb").mkdir()
+    text = marker if isinstance(marker, str) else json.dumps(marker)
+    (tmp_path / "tb" / RUN_MARKER).write_text(text)
+    assert _own_folder("tb", str(tmp_path / "run")) is own
+    assert _own_folder(str(tmp_path / "tb"), "run") is own
