@@ -60,13 +60,26 @@ def train_step(model, data):
         scale,
     )
     model.after_generator_update()
-    return model.update_metrics(d_total, d_logs, g_total, g_logs)
+    return _update_metrics(model, d_total, d_logs, g_total, g_logs)
 
 
 def test_step(model, data):
     d_total, d_logs = model.compute_discriminator_loss(data, training=False)
     g_total, g_logs = model.compute_generator_loss(data, training=False)
-    return model.update_metrics(d_total, d_logs, g_total, g_logs)
+    return _update_metrics(model, d_total, d_logs, g_total, g_logs)
+
+
+def _update_metrics(model, d_total, d_logs, g_total, g_logs):
+    """`model.update_metrics`, run only once the step has its losses.
+
+    On an input of unknown length (a generator, a filtered dataset) Keras
+    runs the step until `get_next` fails inside the traced function. A
+    `Mean`'s `count += 1` does not depend on the data, so without this
+    dependency it still ran in that last call, and every epoch mean came
+    out multiplied by n / (n + 1) (2 batches: 0.96 for 1.44).
+    """
+    with tf.control_dependencies([d_total, g_total]):
+        return model.update_metrics(d_total, d_logs, g_total, g_logs)
 
 
 def gather_replicas(x):
