@@ -412,6 +412,22 @@ def test_f26_validation_batches_and_fresh_parts():
         # 24 = 18 (8 + 8 + 2) to train + 6 to validate
         fit(gan(), tiny_images(24, shape=(2,)), batch_size=8, validation_split=0.25)
     fit(gan(), x[:8], batch_size=8, validation_data=x[:4])  # groups of 4
+    # A validation generator or dataset: its first batch, before training.
+    model = gan()
+    before = [w.copy() for w in model.discriminator.get_weights()]
+    with pytest.raises(ValueError, match=r"a validation batch of 5 samples, but"):
+        fit(
+            model,
+            x[:8],
+            batch_size=8,
+            validation_data=((x[i : i + 5],) for i in (0, 5)),
+        )
+    for w, b in zip(model.discriminator.get_weights(), before):
+        np.testing.assert_array_equal(w, b)  # before any step
+    history = fit(
+        model, x[:8], batch_size=8, validation_data=((x[i : i + 4],) for i in (0, 4))
+    )
+    assert np.isfinite(history.history["val_d_loss"][0])
     # fresh_real_batches: 9 samples in 2 parts are 5 and 4; the 5 fails.
     with pytest.raises(ValueError, match=r"a batch of 5 samples"):
         fit(

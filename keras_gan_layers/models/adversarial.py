@@ -741,7 +741,7 @@ class AdversarialModel(keras.Model):
             x, y = self.check_networks_on_data(x, y, batch_size)
         if validation_data is not None:
             validation_data = self.check_validation_data(validation_data)
-        check_validation_batches(
+        validation_data = check_validation_batches(
             self,
             x,
             validation_data,

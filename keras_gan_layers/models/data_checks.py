@@ -352,27 +352,39 @@ def check_minibatch_stddev_batch_size(
 
 def check_validation_batches(model, x, validation_data, validation_split, batch_size):
     """`check_minibatch_stddev_batch_size` on the validation batches `fit`
-    will make: of `validation_data` arrays, or of the part of the training
-    arrays `validation_split` holds out (datasets: not known in advance)."""
+    will make: of `validation_data` arrays (first and last), of a
+    `validation_data` dataset or generator (its first), or of the part of
+    the training arrays `validation_split` holds out. Returns
+    `validation_data` (a generator's first batch put back)."""
     network = getattr(model, "discriminator", None)
     if not isinstance(network, keras.Model) or not minibatch_stddev_layers(network):
-        return
+        return validation_data
     if validation_data is not None:
         val = validation_data
         if isinstance(val, tuple) and val:
             val = val[0]
         n = _num_samples(val)
+        if n is None:  # a dataset or generator
+            first, validation_data = peek_first_batch(validation_data)
+            if isinstance(first, (tuple, list)) and first:
+                first = first[0]
+            size = None if first is None else _num_samples(first)
+            if size:
+                check_minibatch_stddev_batch_size(
+                    model, [size], network, "a validation batch"
+                )
+            return validation_data
     elif validation_split:
         n = _num_samples(x[0] if isinstance(x, (tuple, list)) and x else x)
         if n is not None:
             n -= _training_part(n, validation_split)
     else:
-        return
-    if not n:
-        return
-    check_minibatch_stddev_batch_size(
-        model, _sizes(n, batch_size), network, "a validation batch"
-    )
+        return validation_data
+    if n:
+        check_minibatch_stddev_batch_size(
+            model, _sizes(n, batch_size), network, "a validation batch"
+        )
+    return validation_data
 
 
 def check_evaluation_batches(model, x, batch_size, steps=None):
