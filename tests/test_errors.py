@@ -467,6 +467,18 @@ def test_f26_evaluate_checks_its_batches_first():
     # An input Keras does not take gets Keras' own error, not the check's.
     with pytest.raises(ValueError, match="Unrecognized data type"):
         model.evaluate(iter([x[:8]]), verbose=0)
+    # PacGAN: a last batch of 1 sample with pack=2 gave NaN losses.
+    d = architectures.mlp_discriminator((2,), hidden_units=(4,), pack=2)
+    packed = GAN(g, d, seed=0, data_range=None, pack=2)
+    packed.compile()
+    with pytest.raises(
+        ValueError,
+        match=r"^GAN\.evaluate with pack=2 needs batches of at least 2 samples "
+        r"\(the discriminator judges 2 at once\); a batch would hold 1\.",
+    ):
+        packed.evaluate(tiny_images(17, shape=(2,)), batch_size=16, verbose=0)
+    logs = packed.evaluate(tiny_images(18, shape=(2,)), batch_size=16, verbose=0)
+    assert np.all(np.isfinite(logs))
 
 
 def test_f26_fit_validation_is_not_peeked_again_each_epoch(monkeypatch):

@@ -388,13 +388,17 @@ def check_validation_batches(model, x, validation_data, validation_split, batch_
 
 
 def check_evaluation_batches(model, x, batch_size, steps=None):
-    """`check_minibatch_stddev_batch_size` on the batches `evaluate` will
-    make: of arrays, the first and the last (of the first `steps` batches
-    with `steps`); of a dataset or generator, its first. Returns `x` (a
-    generator's first batch put back). Inputs Keras does not take are left
-    to Keras' own error."""
+    """Check the batches `evaluate` will make: of arrays, the first and the
+    last (of the first `steps` batches with `steps`); of a dataset or
+    generator, its first. With `pack` > 1 each must hold at least `pack`
+    samples (a smaller one gave NaN losses), and each must split into the
+    discriminator's `MinibatchStdDev` groups. Returns `x` (a generator's
+    first batch put back). Inputs Keras does not take are left to Keras'
+    own error."""
     network = getattr(model, "discriminator", None)
-    if not isinstance(network, keras.Model) or not minibatch_stddev_layers(network):
+    pack = getattr(model, "pack", 1)
+    has_groups = isinstance(network, keras.Model) and minibatch_stddev_layers(network)
+    if pack == 1 and not has_groups:
         return x
     first, x = peek_first_batch(x, "evaluate")
     if first is not None:
@@ -408,9 +412,18 @@ def check_evaluation_batches(model, x, batch_size, steps=None):
         if steps is not None:
             n = min(n, int(steps) * (32 if batch_size is None else int(batch_size)))
         sizes = _sizes(n, batch_size) if n else []
-    check_minibatch_stddev_batch_size(
-        model, sizes, network, "an evaluation batch", method="evaluate"
-    )
+    small = [b for b in sizes if b is not None and b < pack]
+    if small:
+        raise ValueError(
+            f"{type(model).__name__}.evaluate with pack={pack} needs batches "
+            f"of at least {pack} samples (the discriminator judges {pack} at "
+            f"once); a batch would hold {small[0]}. Use batch_size >= {pack} "
+            "(a multiple of it uses every sample)."
+        )
+    if has_groups:
+        check_minibatch_stddev_batch_size(
+            model, sizes, network, "an evaluation batch", method="evaluate"
+        )
     return x
 
 
