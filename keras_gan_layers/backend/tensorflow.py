@@ -45,41 +45,50 @@ def _update(compute, data, optimizer, variables, scale):
 
 
 def train_step(model, data):
-    scale = _replica_scale()
-    d_vars = model.discriminator_variables
-    g_vars = model.generator_variables
-    for d_data in model.discriminator_batches(data):
-        d_total, d_logs = _update(
-            model.compute_discriminator_loss, d_data, model.d_optimizer, d_vars, scale
+    with _after(data):
+        scale = _replica_scale()
+        d_vars = model.discriminator_variables
+        g_vars = model.generator_variables
+        for d_data in model.discriminator_batches(data):
+            d_total, d_logs = _update(
+                model.compute_discriminator_loss,
+                d_data,
+                model.d_optimizer,
+                d_vars,
+                scale,
+            )
+        g_total, g_logs = _update(
+            model.compute_generator_loss,
+            model.generator_batch(data),
+            model.g_optimizer,
+            g_vars,
+            scale,
         )
-    g_total, g_logs = _update(
-        model.compute_generator_loss,
-        model.generator_batch(data),
-        model.g_optimizer,
-        g_vars,
-        scale,
-    )
-    model.after_generator_update()
-    return _update_metrics(model, d_total, d_logs, g_total, g_logs)
+        model.after_generator_update()
+        return model.update_metrics(d_total, d_logs, g_total, g_logs)
 
 
 def test_step(model, data):
-    d_total, d_logs = model.compute_discriminator_loss(data, training=False)
-    g_total, g_logs = model.compute_generator_loss(data, training=False)
-    return _update_metrics(model, d_total, d_logs, g_total, g_logs)
+    with _after(data):
+        d_total, d_logs = model.compute_discriminator_loss(data, training=False)
+        g_total, g_logs = model.compute_generator_loss(data, training=False)
+        return model.update_metrics(d_total, d_logs, g_total, g_logs)
 
 
-def _update_metrics(model, d_total, d_logs, g_total, g_logs):
-    """`model.update_metrics`, run only once the step has its losses.
+def _after(data):
+    """Make every op of the step wait for the batch's tensors.
 
     On an input of unknown length (a generator, a filtered dataset) Keras
-    runs the step until `get_next` fails inside the traced function. A
-    `Mean`'s `count += 1` does not depend on the data, so without this
-    dependency it still ran in that last call, and every epoch mean came
-    out multiplied by n / (n + 1) (2 batches: 0.96 for 1.44).
+    runs the traced step until `get_next` fails inside it. Stateful ops
+    that do not read the data still ran in that last call: a `Mean`'s
+    `count += 1` (every epoch mean came out times n / (n + 1): 2 batches,
+    d_loss 0.96 for 1.44), the optimizers' `iterations += 1` (3 after 2
+    steps: learning-rate schedules, `ema_start` and lazy penalties one
+    step ahead per such epoch) and the seed generator's state.
     """
-    with tf.control_dependencies([d_total, g_total]):
-        return model.update_metrics(d_total, d_logs, g_total, g_logs)
+    return tf.control_dependencies(
+        [t for t in tf.nest.flatten(data) if tf.is_tensor(t)]
+    )
 
 
 def gather_replicas(x):

@@ -155,8 +155,9 @@ def test_wasserstein_gp_step_with_jit_compile():
 def test_logs_over_an_input_of_unknown_length(method, source):
     # Keras runs the step on a generator (or a dataset of unknown
     # cardinality) until the input fails inside the step; that last call
-    # must not count as a batch. Learning rate 0: the weights stay, so both
-    # batches of 2 have the closed-form losses of the start.
+    # must not count as a batch, nor as an optimizer step, nor draw from
+    # the seed stream. Learning rate 0: the weights stay, so both batches
+    # of 2 have the closed-form losses of the start.
     if source == "filtered dataset":
         if keras.backend.backend() != "tensorflow":
             pytest.skip("tf.data input: the TensorFlow pass")
@@ -177,6 +178,16 @@ def test_logs_over_an_input_of_unknown_length(method, source):
     )
     if method == "fit":
         logs = {k: v[0] for k, v in gan.fit(data(), verbose=0).history.items()}
+        assert int(gan.d_optimizer.iterations) == 2
+        assert int(gan.g_optimizer.iterations) == 2
+        # The seed stream where 2 steps on arrays leave it.
+        arrays = GAN(constant_generator(3, C), linear_discriminator(2, W, B), seed=0)
+        arrays.compile(loss="bce")
+        arrays.fit(X.astype("float32"), batch_size=2, shuffle=False, verbose=0)
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(gan.seed_generator.state),
+            keras.ops.convert_to_numpy(arrays.seed_generator.state),
+        )
     else:
         logs = gan.evaluate(data(), verbose=0, return_dict=True)
     s_real, s_fake = X @ W + B, C @ W + B
