@@ -7,6 +7,7 @@ import keras
 from keras import ops
 
 from keras_gan_layers.api_export import keras_gan_export
+from keras_gan_layers.backend import gather_replicas
 from keras_gan_layers.layers.diff_augment import (
     gather_pixels,
     parse_policy,
@@ -103,6 +104,11 @@ class AdaptiveAugment(keras.layers.Layer):
     numbers come from the layer's own `SeedGenerator` (attribute
     `seed_generator`) through `sample_parameters(images)`, applied by the
     deterministic `augment(images, parameters)`.
+
+    Under a `tf.distribute` strategy, where each replica sees its share of
+    the batch, `update` gathers the replicas' logits first: every replica
+    adjusts `p` from the global batch, as one device would (StyleGAN2-ADA
+    sums the statistic over its GPUs), and all keep the same state.
 
     Args:
         target: The value of `r_t` that `p` steers to, in (0, 1). The
@@ -430,6 +436,10 @@ class AdaptiveAugment(keras.layers.Layer):
             The value of `p` after the call (a float32 scalar tensor).
         """
         logits = ops.cast(ops.convert_to_tensor(real_logits), "float32")
+        # Under tf.distribute: every replica's logits, so that each replica
+        # adjusts p from the global batch (StyleGAN2-ADA sums the statistic
+        # over its GPUs) and keeps the same state.
+        logits, _ = gather_replicas(logits)
         # Read the state once (the values of the enclosing StatelessScope).
         old_p, old_r_t = self.p.value, self.r_t.value
         sign_sum = self.sign_sum.value + ops.sum(ops.sign(logits))

@@ -72,6 +72,22 @@ def test_image_pool_under_mirrored_strategy_matches_one_device():
     assert any(v < 10 * c for c, call in enumerate(one["shown"]) for v in call)
 
 
+@pytest.mark.tensorflow_only  # TensorFlow subprocesses
+def test_ada_under_mirrored_strategy_matches_one_device():
+    # Shares of 3 and 2 whose signs disagree (replica 0 mostly positive,
+    # replica 1 negative): update gathers them, so both replicas keep the
+    # state one device keeps. By hand: each adjustment (every 2 calls, 10
+    # images) sees r_t = 0 < 0.6 and lowers p by 10 / (0.1 * 1000).
+    pytest.importorskip("tensorflow")
+    one = run("ada_step.py", "1")
+    two = run("ada_step.py", "2")
+    assert one["replicas"] == 1 and two["replicas"] == 2
+    for state_one, state_two in zip(one["states"], two["states"]):
+        for name, (value,) in state_one.items():
+            assert state_two[name] == [value, value], name
+    assert [s["p"][0] for s in one["states"]] == pytest.approx([0.5, 0.4, 0.4, 0.3])
+
+
 @pytest.mark.skipif(
     __import__("keras").backend.backend() != "jax",
     reason="runs JAX subprocesses; checked in the JAX pass",
