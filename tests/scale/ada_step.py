@@ -6,26 +6,22 @@ a call: shares of 3 and 2) to `update` on 1 or 2 replicas, and prints as
 JSON every replica's copy of the state after each call.
 """
 
-import json
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ["KERAS_BACKEND"] = "tensorflow"
-
-import tensorflow as tf  # noqa: E402
-
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+from tests.scale.two_cpus import (  # first
+    mirrored_strategy,
+    per_replica,
+    print_result,
 )
 
+# isort: split
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 from keras_gan_layers.layers import AdaptiveAugment  # noqa: E402
 
 replicas = int(sys.argv[1])
-strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
+strategy = mirrored_strategy(replicas)
 # Signs chosen so that the replicas' shares disagree: the first 3 of each
 # call are mostly positive, the last 2 negative.
 logits = np.array(
@@ -44,8 +40,8 @@ def update(batch):
     return strategy.run(ada.update, args=(batch,))
 
 
-def per_replica(variable):
-    return [float(v.numpy()) for v in getattr(variable.value, "values", (variable,))]
+def values(variable):
+    return [float(v.numpy()) for v in per_replica(variable.value)]
 
 
 states = []
@@ -53,11 +49,8 @@ for batch in dataset:
     update(batch)
     states.append(
         {
-            name: per_replica(getattr(ada, name))
+            name: values(getattr(ada, name))
             for name in ("p", "r_t", "sign_sum", "sign_count", "image_count")
         }
     )
-print(
-    "RESULT "
-    + json.dumps({"replicas": strategy.num_replicas_in_sync, "states": states})
-)
+print_result({"replicas": strategy.num_replicas_in_sync, "states": states})

@@ -7,26 +7,22 @@ JSON what the global batch got back at each call and every replica's copy
 of the stored images and count.
 """
 
-import json
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ["KERAS_BACKEND"] = "tensorflow"
-
-import tensorflow as tf  # noqa: E402
-
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
+from tests.scale.two_cpus import (  # first
+    mirrored_strategy,
+    per_replica,
+    print_result,
 )
 
+# isort: split
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 from keras_gan_layers.layers import ImagePool  # noqa: E402
 
 replicas = int(sys.argv[1])
-strategy = tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(replicas)])
+strategy = mirrored_strategy(replicas)
 # Image k of call c is the constant 10 * c + k: what comes back names it.
 images = np.stack(
     [np.full((2, 2, 1), 10.0 * c + k, "float32") for c in range(4) for k in range(5)]
@@ -44,24 +40,15 @@ def call(batch):
     return strategy.run(lambda x: pool(x, training=True), args=(batch,))
 
 
-def per_replica(value):
-    return list(getattr(value, "values", (value,)))
-
-
 shown = []
 for batch in dataset:
     parts = per_replica(call(batch))
     shown.append(np.concatenate([p.numpy() for p in parts])[:, 0, 0, 0].tolist())
-print(
-    "RESULT "
-    + json.dumps(
-        {
-            "replicas": strategy.num_replicas_in_sync,
-            "shown": shown,
-            "pool": [
-                v.numpy()[:, 0, 0, 0].tolist() for v in per_replica(pool.pool.value)
-            ],
-            "count": [int(v.numpy()) for v in per_replica(pool.count.value)],
-        }
-    )
+print_result(
+    {
+        "replicas": strategy.num_replicas_in_sync,
+        "shown": shown,
+        "pool": [v.numpy()[:, 0, 0, 0].tolist() for v in per_replica(pool.pool.value)],
+        "count": [int(v.numpy()) for v in per_replica(pool.count.value)],
+    }
 )

@@ -6,20 +6,11 @@ one step on 1 or 2 replicas with the same global batch, and prints the
 resulting weights (and the generator EMA, decay 0.5) as JSON.
 """
 
-import json
-import os
 import sys
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ["KERAS_BACKEND"] = "tensorflow"
+from tests.scale.two_cpus import mirrored_strategy, print_result  # first
 
-import tensorflow as tf  # noqa: E402
-
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(
-    cpu, [tf.config.LogicalDeviceConfiguration()] * 2
-)
-
+# isort: split
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -29,8 +20,7 @@ from tests.helpers import constant_generator, linear_discriminator  # noqa: E402
 X = np.array([[0.1, 0.2], [-0.5, 0.9], [0.3, -0.4], [0.7, 0.0]], "float32")
 replicas = int(sys.argv[1])
 loss = sys.argv[2]
-devices = [f"/cpu:{i}" for i in range(replicas)]
-strategy = tf.distribute.MirroredStrategy(devices)
+strategy = mirrored_strategy(replicas)
 with strategy.scope():
     gan = GAN(
         constant_generator(3, [0.2, 0.4]),
@@ -60,4 +50,4 @@ out = {
     "ema": [w.tolist() for w in gan.ema_generator.get_weights()],
     "logs": {k: float(v[0]) for k, v in history.history.items()},
 }
-print("RESULT " + json.dumps(out))
+print_result(out)
